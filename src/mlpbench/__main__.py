@@ -1,0 +1,3 @@
+from mlpbench.cli import main
+
+raise SystemExit(main())
