@@ -49,7 +49,7 @@ class NumpyNaive(NumpyImplementation):
     def _forward(self, xb):
         a = xb.T  # (784, batch), samples as columns
         self.z_in, self.a_out = [a], []
-        for i, w in enumerate(self.w):
+        for w in self.w:
             a_b = add_bias_row(a)
             self.a_out.append(a_b)
             z = w.dot(a_b)
