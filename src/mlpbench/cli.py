@@ -90,6 +90,7 @@ def cmd_run(args):
         raise UsageError(f"mlpbench run: no data at {args.data}; run `mlpbench data --out DIR`")
     runner.set_thread_env(args.threads)  # before NumPy loads its BLAS
 
+    from mlpbench.data import DataError
     from mlpbench.implementations import REGISTRY
 
     if args.impl not in REGISTRY:
@@ -97,7 +98,10 @@ def cmd_run(args):
                          f"available: {', '.join(REGISTRY)}")
     cell = runner.Cell(args.impl, args.dtype, args.batch, args.threads, args.epochs,
                        args.warmup_epochs, args.subset, args.seed)
-    record = runner.run_cell(cell, args.data)
+    try:
+        record = runner.run_cell(cell, args.data)
+    except DataError as e:
+        raise UsageError(f"mlpbench run: {args.data}: {e}") from None
     runner.write_atomic(record, args.out)
     median = record.get("epoch_wall_s_median")
     timing = f"median epoch {median:.4f} s" if median is not None else "no timed epoch"

@@ -6,6 +6,7 @@ compilation (warm-up) and evaluation happen outside it.
 """
 
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -127,10 +128,11 @@ def run_cell(cell, data_path, hyper=None):
         blas = threadpool_info()  # inside the limit: shows the thread count in force
 
     trained = impl.get_params()
-    finite = model.all_finite(trained)
-    train_acc, train_loss = model.evaluate(trained, dataset.x_train, dataset.y_train)
-    test_acc, test_loss = model.evaluate(trained, dataset.x_test, dataset.y_test)
-    if not (finite and all(map(_finite, (train_loss, test_loss)))):
+    train_acc = train_loss = test_acc = test_loss = None
+    if model.all_finite(trained):
+        train_acc, train_loss = model.evaluate(trained, dataset.x_train, dataset.y_train)
+        test_acc, test_loss = model.evaluate(trained, dataset.x_test, dataset.y_test)
+    if not all(map(_finite, (train_loss, test_loss))):
         record.update(status="invalid", reason="training went non-finite (NaN or inf)")
         train_loss = test_loss = None
     record.update(
@@ -154,4 +156,4 @@ def run_cell(cell, data_path, hyper=None):
 
 
 def _finite(v):
-    return v == v and abs(v) != float("inf")
+    return v is not None and math.isfinite(v)

@@ -1,0 +1,116 @@
+"""Bad input: one line on stderr, exit 2, no traceback, no output file. Records are atomic."""
+
+import json
+
+import pytest
+
+from conftest import run_cli
+from mlpbench import cli, runner
+from mlpbench.implementations import REGISTRY
+
+GOOD = dict(impl="numpy-step2", dtype="float32", batch=100, threads=1, epochs=1,
+            subset=1000)
+
+
+def args_for(out, data, **change):
+    values = {**GOOD, **change}
+    argv = ["run", "--data", str(data), "--out", str(out)]
+    for key, value in values.items():
+        argv += [f"--{key.replace('_', '-')}", str(value)]
+    return argv
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(impl="numpy-turbo"), "unknown implementation 'numpy-turbo'; available: numpy-naive"),
+    (dict(batch=0), "--batch: '0' is not a positive integer"),
+    (dict(batch=1001), "--batch 1001 is larger than the data (1000 training samples)"),
+    (dict(subset=70000), "--subset 70000 is larger than the 60000 training samples"),
+    (dict(threads=0), "--threads: '0' is not a positive integer"),
+    (dict(dtype="float16"), "invalid choice: 'float16'"),
+    (dict(epochs=-1), "--epochs: '-1' is not a non-negative integer"),
+    (dict(warmup_epochs="two"), "--warmup-epochs: 'two' is not a non-negative integer"),
+    (dict(batch="5e2"), "--batch: '5e2' is not a positive integer"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, mnist_path, change, words):
+    out = tmp_path / "r.json"
+    done = run_cli(*args_for(out, mnist_path, **change))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and words in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_missing_data_names_the_data_command(tmp_path):
+    done = run_cli(*args_for(tmp_path / "r.json", tmp_path / "none.npz"))
+    assert done.returncode == 2 and "mlpbench data" in done.stderr
+
+
+def test_unknown_subcommand_is_one_line(tmp_path):
+    done = run_cli("frobnicate")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+
+
+def test_list_shows_every_implementation():
+    done = run_cli("list", "--json")
+    rows = json.loads(done.stdout)
+    assert [r["name"] for r in rows] == list(REGISTRY)
+    assert {r["name"]: r["workload"] for r in rows}["keras-seed"] == "article"
+
+
+def test_missing_framework_is_a_skip_not_a_crash(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tensorflow" else real(name, *a))
+    reason = REGISTRY["keras-fit"]().skip("float32", 100, 1)
+    assert "tensorflow" in reason and "not installed" in reason
+
+
+def test_more_threads_than_cpus_is_a_skipped_record(tmp_path, mnist_path):
+    out = tmp_path / "r.json"
+    done = run_cli(*args_for(out, mnist_path, threads=4096))
+    assert done.returncode == 0, done.stderr
+    record = json.loads(out.read_text())
+    assert record["status"] == "skipped" and "needs 4096 CPUs" in record["reason"]
+
+
+def test_a_failing_run_leaves_no_file(tmp_path, mnist_path, monkeypatch, restore_affinity):
+    def broken_train(self, epochs, clock):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(REGISTRY["numpy-step2"], "train", broken_train)
+    out = tmp_path / "r.json"
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main(args_for(out, mnist_path))
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_record_has_the_documented_fields(tmp_path, mnist_path):
+    out = tmp_path / "r.json"
+    done = run_cli(*args_for(out, mnist_path, epochs=2))
+    assert done.returncode == 0, done.stderr
+    r = json.loads(out.read_text())
+    for key in ("impl", "dtype", "batch", "threads", "epochs", "epoch_wall_s", "epoch_cpu_s",
+                "train_accuracy", "test_accuracy", "final_loss", "t_start", "t_end",
+                "provenance", "runner", "os_threads", "cpu_per_wall", "phase_s"):
+        assert key in r, key
+    assert r["status"] == "ok" and len(r["epoch_wall_s"]) == 2 and r["t_start"] < r["t_end"]
+    assert set(r["phase_s"]) == {"forward", "backward", "update", "shuffle"}
+    assert sum(sum(v) for v in r["phase_s"].values()) <= sum(r["epoch_wall_s"])
+    prov = r["provenance"]
+    assert prov["blas"] and prov["blas"][0]["num_threads"] == 1 and prov["cpu_affinity"]
+    assert prov["numpy"] and prov["python"].startswith("3.")
+
+
+def test_non_finite_training_is_marked_invalid(mnist_path, monkeypatch, restore_affinity):
+    import numpy as np
+
+    cls = REGISTRY["numpy-step2"]
+    real = cls.get_params
+    monkeypatch.setattr(cls, "get_params",
+                        lambda self: [(w * np.nan, b) for w, b in real(self)])
+    cell = runner.Cell("numpy-step2", "float32", 100, 1, 1, 0, 500, 0)
+    record = runner.run_cell(cell, mnist_path)
+    assert record["status"] == "invalid" and "non-finite" in record["reason"]
+    json.dumps(record, allow_nan=False)  # still valid JSON

@@ -1,0 +1,62 @@
+"""Whole training runs, each in its own process as the study runs them (slow)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from mlpbench import model
+from mlpbench.data import prepare
+from mlpbench.implementations import REGISTRY
+from mlpbench.implementations.base import NoClock
+
+MATCHED = [name for name, cls in REGISTRY.items() if cls.workload == "matched"]
+
+
+def run_record(tmp_path, mnist_path, impl, **opts):
+    out = tmp_path / f"{impl}.json"
+    args = dict(dtype="float32", batch=100, threads=1, epochs=3, warmup_epochs=0, subset=10000)
+    args.update(opts)
+    argv = ["run", "--impl", impl, "--data", mnist_path, "--out", out]
+    for key, value in args.items():
+        argv += [f"--{key.replace('_', '-')}", value]
+    done = run_cli(*argv)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_matched_implementations_learn_the_same(tmp_path, mnist_path):
+    acc = {name: run_record(tmp_path, mnist_path, name)["test_accuracy"] for name in MATCHED}
+    assert min(acc.values()) > 0.5, acc  # they learned something: chance is 0.1
+    assert max(acc.values()) - min(acc.values()) <= 0.01, acc
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("impl", ["numpy-step2", "keras-fit"])
+def test_one_thread_keeps_cpu_per_wall_near_one(tmp_path, mnist_path, impl):
+    r = run_record(tmp_path, mnist_path, impl, batch=2000, epochs=2, warmup_epochs=1,
+                   subset=20000)
+    assert r["provenance"]["cpu_affinity"] == r["provenance"]["cpu_affinity"][:1]
+    assert all(0.8 <= ratio <= 1.05 for ratio in r["cpu_per_wall"]), r["cpu_per_wall"]
+    assert r["os_threads"] >= 1
+    if impl.startswith("numpy"):
+        assert all(b["num_threads"] == 1 for b in r["provenance"]["blas"])
+    else:
+        assert r["impl_info"]["tf_intra_op_threads"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("impl", [n for n in MATCHED if n.startswith("numpy")])
+@pytest.mark.parametrize("batch", [50, 20000])
+def test_numerically_healthy_at_the_extreme_batch_sizes(mnist, impl, batch):
+    dataset = prepare(mnist, "float32", subset=20000)
+    trainer = REGISTRY[impl]()
+    trainer.setup(dataset, model.init_params(0, "float32"), model.Hyper(), batch, 0, 1)
+    with np.errstate(all="raise"):  # any overflow or invalid value fails the test
+        trainer.train(range(2), NoClock())
+    params = trainer.get_params()
+    assert model.all_finite(params)
+    acc, loss = model.evaluate(params, dataset.x_test, dataset.y_test)
+    assert np.isfinite(loss)
