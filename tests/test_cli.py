@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import run_cli
+
 from mlpbench import cli, runner
 from mlpbench.implementations import REGISTRY
 

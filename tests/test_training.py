@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import run_cli
+
 from mlpbench import model
 from mlpbench.data import prepare
 from mlpbench.implementations import REGISTRY
