@@ -2,6 +2,10 @@
 
 import os
 
+import numpy as np
+
+from mlpbench.implementations.base import Implementation
+
 
 def import_tensorflow(threads):
     """Import TensorFlow with intra- and inter-op pools of `threads` threads (as the article)."""
@@ -48,3 +52,25 @@ class KerasClock:
                 clock.epoch_end(epoch)
 
         return _Callback()
+
+
+class KerasImplementation(Implementation):
+    """A Keras model trained by fit(); subclasses build self.model in setup()."""
+
+    requires = ("tensorflow", "keras")
+
+    def _start_keras(self, threads, seed, dtype):
+        self.tf = import_tensorflow(threads)
+        import keras
+
+        self.keras = keras
+        keras.utils.set_random_seed(seed)
+        keras.config.set_floatx(dtype)  # losses and metrics follow floatx
+        return keras
+
+    def get_params(self):
+        return [(np.asarray(w), np.asarray(b))
+                for w, b in keras_weights_as_params(self.model.get_weights())]
+
+    def info(self):
+        return {"jit_compile": bool(self.model.jit_compile), **thread_settings(self.tf)}

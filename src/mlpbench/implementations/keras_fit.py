@@ -13,14 +13,8 @@ Inputs (batch, 784), outputs (batch, 10).
 
 import numpy as np
 
-from mlpbench.implementations._tf import (
-    KerasClock,
-    import_tensorflow,
-    keras_weights_as_params,
-    params_as_keras_weights,
-    thread_settings,
-)
-from mlpbench.implementations.base import Implementation, TimedFrom
+from mlpbench.implementations._tf import KerasClock, KerasImplementation, params_as_keras_weights
+from mlpbench.implementations.base import TimedFrom
 from mlpbench.model import LAYERS, epoch_permutation, learning_rate
 
 
@@ -43,18 +37,12 @@ def build_matched_model(keras, hyper, dtype):
     return keras.Model(inputs, a)
 
 
-class KerasFit(Implementation):
+class KerasFit(KerasImplementation):
     name = "keras-fit"
-    requires = ("tensorflow", "keras")
     summary = "Keras 3 model.fit on the matched model"
 
     def setup(self, data, params, hyper, batch, seed, threads):
-        self.tf = import_tensorflow(threads)
-        import keras
-
-        self.keras = keras
-        keras.utils.set_random_seed(seed)
-        keras.config.set_floatx(str(data.x_train.dtype))  # losses and metrics follow floatx
+        keras = self._start_keras(threads, seed, str(data.x_train.dtype))
         self.x, self.y = data.x_train, data.y_train
         self.hyper, self.batch, self.seed, self.threads = hyper, batch, seed, threads
         self.pending_warmup = 0
@@ -94,10 +82,3 @@ class KerasFit(Implementation):
     def step(self, x, y, epoch=0):
         self._set_lr(epoch)
         self.model.train_on_batch(x, y)
-
-    def get_params(self):
-        return [(np.asarray(w), np.asarray(b))
-                for w, b in keras_weights_as_params(self.model.get_weights())]
-
-    def info(self):
-        return {"jit_compile": bool(self.model.jit_compile), **thread_settings(self.tf)}

@@ -7,33 +7,19 @@ hyper-parameters; it exists to reproduce the article's accuracy (~0.74 after 35 
 500) and timing. Inputs (batch, 784), outputs (batch, 10).
 """
 
-import numpy as np
-
-from mlpbench.implementations._tf import (
-    KerasClock,
-    import_tensorflow,
-    keras_weights_as_params,
-    thread_settings,
-)
-from mlpbench.implementations.base import Implementation
+from mlpbench.implementations._tf import KerasClock, KerasImplementation
 
 ARTICLE_L2 = 0.01
 
 
-class KerasSeed(Implementation):
+class KerasSeed(KerasImplementation):
     name = "keras-seed"
-    requires = ("tensorflow", "keras")
     workload = "article"
     summary = "the article's Keras model: rmsprop, Keras init, l2(0.01) on hidden layers"
 
     def setup(self, data, params, hyper, batch, seed, threads):
-        self.tf = import_tensorflow(threads)
-        import keras
-
-        self.keras = keras
-        keras.utils.set_random_seed(seed)
-        keras.config.set_floatx(str(data.x_train.dtype))  # losses and metrics follow floatx
         dtype = str(data.x_train.dtype)
+        keras = self._start_keras(threads, seed, dtype)
         self.x, self.y, self.batch = data.x_train, data.y_train, batch
         reg = keras.regularizers.l2(ARTICLE_L2)
         self.model = keras.Sequential([
@@ -53,10 +39,3 @@ class KerasSeed(Implementation):
 
     def step(self, x, y, epoch=0):
         self.model.train_on_batch(x, y)
-
-    def get_params(self):
-        return [(np.asarray(w), np.asarray(b))
-                for w, b in keras_weights_as_params(self.model.get_weights())]
-
-    def info(self):
-        return {"jit_compile": bool(self.model.jit_compile), **thread_settings(self.tf)}
