@@ -1,0 +1,27 @@
+# mlpbench study: the grid of timed runs -> tidy results -> statistics -> figures -> claims.
+# One command runs it and leaves results/report.html (see workflow/rules/report.smk):
+#     snakemake --cores 4                              (the default study, config/config.yaml)
+#     snakemake --cores 2 --configfile config/quick.yaml
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/bench.smk"
+include: "workflow/rules/gather.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_outputs(),

@@ -1,0 +1,10 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+
+from mlpbench import gather, grid  # noqa: E402
+
+config = snakemake.config  # noqa: F821
+gather.plan_table(grid.run_order(config), config["order_seed"]).to_csv(
+    snakemake.output[0], index=False  # noqa: F821
+)
