@@ -1,0 +1,82 @@
+"""Statistics: bootstrap intervals, per-cell spread, speed-ups over keras-fit."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from synthetic import record, study
+
+from mlpbench import gather, stats
+
+
+def epochs_of(records):
+    return gather.timed(gather.epochs_table(records))
+
+
+def test_ratio_of_identical_distributions_is_not_significant():
+    rng = np.random.default_rng(1)
+    a = [1 + 0.02 * rng.standard_normal(5) for _ in range(3)]
+    b = [1 + 0.02 * rng.standard_normal(5) for _ in range(3)]
+    res = stats.ratio(a, b)
+    assert res["ci_low"] < 1 < res["ci_high"]
+    assert not res["significant"]
+
+
+def test_ratio_of_a_clear_difference_is_significant_and_brackets_the_point():
+    rng = np.random.default_rng(2)
+    slow = [2 + 0.02 * rng.standard_normal(5) for _ in range(3)]
+    fast = [1 + 0.01 * rng.standard_normal(5) for _ in range(3)]
+    res = stats.ratio(slow, fast)
+    assert res["significant"]
+    assert res["ci_low"] <= res["ratio"] <= res["ci_high"]
+    assert res["ratio"] == pytest.approx(2, rel=0.05)
+
+
+def test_bootstrap_is_reproducible_and_handles_runs_of_different_length():
+    runs = [np.array([1.0, 1.1, 0.9]), np.array([1.2]), np.array([0.95, 1.05])]
+    a = stats.bootstrap_medians(runs, 500, np.random.default_rng(0))
+    b = stats.bootstrap_medians(runs, 500, np.random.default_rng(0))
+    assert np.array_equal(a, b)
+    assert not np.isnan(a).any()
+    assert a.min() >= 0.9 and a.max() <= 1.2
+
+
+def test_cell_stats_median_iqr_and_cv_warning():
+    recs = [record(times=[1.0, 1.0, 1.0], repeat=1), record(times=[1.0, 1.0, 1.0], repeat=2),
+            record(impl="numpy-naive", times=[1.0, 1.5, 0.5], repeat=1)]
+    cells = stats.cell_stats(epochs_of(recs)).set_index("impl")
+    steady, noisy = cells.loc["numpy-step2"], cells.loc["numpy-naive"]
+    assert steady["n_runs"] == 2 and steady["n_epochs"] == 6
+    assert steady["median_s"] == 1.0 and steady["iqr_s"] == 0.0
+    assert not steady["cv_warning"]
+    assert noisy["cv"] == pytest.approx(0.5) and noisy["cv_warning"]
+
+
+def test_speedups_are_relative_to_keras_fit_of_the_same_cell():
+    sp = stats.speedups(epochs_of(study()))
+    assert "keras-fit" not in set(sp["impl"])
+    row = sp[(sp["impl"] == "numpy-step2") & (sp["dtype"] == "float32")
+             & (sp["batch"] == 10000)].iloc[0]
+    assert row["speedup"] == pytest.approx(0.6 / 1.8, rel=0.05)  # keras 3x faster there
+    assert row["significant"] and row["ci_high"] < 1
+
+
+def test_speedups_skip_cells_without_a_baseline():
+    sp = stats.speedups(epochs_of([record(impl="numpy-step2")]))
+    assert sp.empty and list(sp.columns)[:2] == ["impl", "workload"]
+
+
+def test_dtype_ratios_and_thread_scaling():
+    recs = [record(dtype=d, threads=t, repeat=r, times=[f / t] * 3)
+            for d, f in (("float32", 1.0), ("float64", 2.0)) for t in (1, 2)
+            for r in (1, 2)]
+    ep = epochs_of(recs)
+    ratios = stats.dtype_ratios(ep)
+    assert set(ratios["threads"]) == {1, 2}
+    assert np.allclose(ratios["ratio"], 2)
+    scaling = stats.thread_scaling(ep).set_index(["dtype", "threads"])
+    assert scaling.loc[("float32", 2), "speedup"] == pytest.approx(2)
+    assert scaling.loc[("float32", 1), "speedup"] == pytest.approx(1)
+
+
+def test_cell_stats_of_nothing_is_an_empty_table():
+    assert stats.cell_stats(pd.DataFrame(columns=gather.epochs_table([]).columns)).empty

@@ -1,0 +1,120 @@
+"""The Snakemake workflow end to end on a tiny grid with the real runner (slow)."""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from study_run import ROOT, TINY, snakemake, tiny_study
+
+from mlpbench import workflow_lint
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    return tiny_study(tmp_path_factory.mktemp("study"), report=None)
+
+
+def planned_jobs(proc):
+    """{rule: count} from a dry run's job table."""
+    table = re.search(r"job\s+count\n[-\s]+\n(.*?)\n\s*total", proc.stdout + proc.stderr,
+                      re.S)
+    if table is None:
+        return {}
+    return {rule: int(n) for rule, n in re.findall(r"^(\w+)\s+(\d+)$", table.group(1), re.M)}
+
+
+def test_every_run_is_a_row_and_skips_carry_their_reason(study):
+    runs = pd.read_csv(study / "results" / "runs.csv")
+    assert len(runs) == 2 * 2 * 2 * 2
+    assert (pd.read_parquet(study / "results" / "runs.parquet").shape == runs.shape)
+    ok, skipped = runs[runs["status"] == "ok"], runs[runs["status"] == "skipped"]
+    assert len(ok) == len(skipped) == 8
+    assert (skipped["threads"] == 64).all()
+    assert skipped["reason"].str.contains("needs 64 CPUs").all()
+    assert (ok["epoch_wall_s_median"] > 0).all() and (ok["provenance_runner"] == "local").all()
+    assert ok["test_accuracy"].between(0, 1).all()
+    epochs = pd.read_csv(study / "results" / "epochs.csv")
+    assert len(epochs) == len(ok) * TINY["epochs"]
+
+
+def test_timed_runs_did_not_overlap_and_followed_the_shuffled_plan(study):
+    runs = pd.read_csv(study / "results" / "runs.csv")
+    ok = runs[runs["status"] == "ok"].sort_values("t_start")
+    assert (ok["t_start"].to_numpy()[1:] >= ok["t_end"].to_numpy()[:-1]).all()
+    plan = pd.read_csv(study / "results" / "plan.csv")
+    assert len(plan) == len(runs) and plan["order_seed"].nunique() == 1
+    # the ok runs ran in their planned order (skips are interleaved in the plan too)
+    assert list(ok["order_planned"]) == sorted(ok["order_planned"])
+
+
+def test_claims_and_statistics_exist(study):
+    claims = pd.read_csv(study / "results" / "claims.csv")
+    assert list(claims.columns) == ["claim", "verdict", "evidence"] and len(claims) == 5
+    assert set(claims["verdict"]) <= {"confirmed", "refuted", "not tested here"}
+    cells = pd.read_csv(study / "results" / "cells.csv")
+    assert {"median_s", "iqr_s", "cv", "cv_warning"} <= set(cells.columns)
+    for n in range(1, 8):
+        assert list((study / "results" / "figures").glob(f"fig{n}_*.png"))
+
+
+def test_every_rule_has_a_log(study):
+    logs = {p.relative_to(study / "logs").parts[0] for p in (study / "logs").rglob("*.log")}
+    assert {"bench", "data.log", "plan.log", "gather.log", "stats.log", "claims.log",
+            "figures.log", "tables.log"} <= logs | {"data.log"}
+
+
+def test_rerun_redoes_only_what_is_missing(study):
+    config = str(study / "tiny.yaml")
+    done = snakemake(study, "-n", "--configfile", config)
+    assert "Nothing to be done" in done.stdout + done.stderr
+    # the state an interruption leaves: some records missing, nothing gathered yet
+    (study / "results" / "runs" / "numpy-step2" / "float32" / "b250_t1_r2.json").unlink()
+    (study / "results" / "runs.csv").unlink()
+    jobs = planned_jobs(snakemake(study, "-n", "--configfile", config))
+    assert jobs.get("bench") == 1 and "plan" not in jobs and "data" not in jobs
+    assert jobs.get("gather") == 1
+
+
+def test_a_crashing_run_becomes_an_error_row_and_the_study_finishes(tmp_path):
+    bad = tmp_path / "baddata"
+    bad.mkdir()
+    (bad / "mnist.npz").write_bytes(b"not an npz file")
+    tiny_study(tmp_path, implementations=["numpy-step2"], batches=[100], threads=[1],
+               repeats=1, report=None, data={"dir": str(bad), "source": None})
+    runs = pd.read_csv(tmp_path / "results" / "runs.csv")
+    assert list(runs["status"]) == ["error"]
+    assert runs["reason"].iloc[0].startswith("exit status")
+    assert "mlpbench run" in runs["reason"].iloc[0]  # the tail of the runner's stderr
+    assert (tmp_path / "results" / "claims.csv").exists()
+
+
+@pytest.mark.parametrize("override, words", [
+    ("batchs=[5]", "unknown config key 'batchs'"),
+    ("implementations=[numpy-fsat]", "unknown implementation 'numpy-fsat'"),
+    ("repeats=0", "repeats: 0 is less than the minimum of 1"),
+])
+def test_a_bad_config_stops_before_any_job(tmp_path, override, words):
+    proc = snakemake(tmp_path, "-n", "--configfile", str(ROOT / "config" / "config.yaml"),
+                     "--config", override, check=False)
+    assert proc.returncode != 0
+    assert words in proc.stdout + proc.stderr
+    assert "rule bench" not in proc.stdout + proc.stderr
+
+
+def test_lint_is_clean_but_for_the_accepted_lint():
+    proc = snakemake(Path(ROOT), "--lint", check=False)
+    lints = workflow_lint.parse(proc.stdout + proc.stderr)
+    assert lints, "expected at least the accepted conda/container lint"
+    assert {title for _, title in lints} <= set(workflow_lint.ACCEPTED)
+
+
+def test_lint_parser_reads_snakemakes_text():
+    text = ("Lints for rule bench (line 21, x.smk):\n"
+            "    * Param outdir is a prefix of input or output file but hardcoded:\n"
+            "      details\n")
+    assert workflow_lint.parse(text) == [
+        ("rule bench (line 21, x.smk)",
+         "Param outdir is a prefix of input or output file but hardcoded")]

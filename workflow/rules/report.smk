@@ -1,0 +1,65 @@
+rule tables:
+    input:
+        runs="results/runs.csv",
+        cells="results/cells.csv",
+        claims="results/claims.csv",
+    output:
+        claims=report(
+            "results/tables/claims.html",
+            caption="../../report/claims.rst",
+            category="0 Claims of the article",
+            labels={"table": "claims", "shows": "verdicts from this run's data"},
+        ),
+        not_run=report(
+            "results/tables/not_run.html",
+            caption="../../report/not_run.rst",
+            category="6 Runs",
+            labels={"table": "not run", "shows": "skipped, invalid and failed runs"},
+        ),
+        noisy=report(
+            "results/tables/noisy.html",
+            caption="../../report/noisy.rst",
+            category="6 Runs",
+            labels={"table": "noisy cells", "shows": "CV above 5%"},
+        ),
+    log:
+        "logs/tables.log",
+    resources:
+        cpus_per_task=1,
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/tables.py"
+
+
+# The main job is one command: after a successful run, Snakemake's own --report writes the
+# HTML report (config key `report`; null turns this off). It is a second Snakemake call in the
+# same directory, reading the .snakemake/ metadata of this run, with the merged config of this
+# run written to results/config.yaml so that both calls see exactly the same study. A run of a
+# partial target (e.g. `snakemake results/runs.csv`) leaves the report alone.
+onsuccess:
+    if config["report"] and all(os.path.exists(path) for path in all_outputs()):
+        import subprocess
+        import yaml
+
+        os.makedirs("results", exist_ok=True)
+        with open("results/config.yaml", "w") as f:
+            yaml.safe_dump(dict(config), f, sort_keys=False)
+        argv = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            workflow.main_snakefile,
+            "--configfile",
+            "results/config.yaml",
+            "--report",
+            config["report"],
+            "--nolock",
+            "--quiet",
+        ]
+        print(
+            f"mlpbench: writing the report to {config['report']}", file=sys.stderr
+        )
+        if subprocess.run(argv, check=False).returncode != 0:
+            raise WorkflowError(f"writing the report to {config['report']} failed")

@@ -1,0 +1,18 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+
+import pandas as pd  # noqa: E402
+
+from mlpbench import figures, gather  # noqa: E402
+
+inp, out = snakemake.input, snakemake.output  # noqa: F821
+runs = pd.read_csv(inp.runs)
+epochs = gather.timed(pd.read_csv(inp.epochs))
+figures.save(figures.fig1_time_vs_batch(epochs), out.fig1)
+figures.save(figures.fig2_speedup_heatmap(pd.read_csv(inp.speedups)), out.fig2)
+figures.save(figures.fig3_thread_scaling(pd.read_csv(inp.thread_scaling)), out.fig3)
+figures.save(figures.fig4_dtype_ratio(pd.read_csv(inp.dtype_ratios)), out.fig4)
+figures.save(figures.fig5_phases(epochs), out.fig5)
+figures.save(figures.fig6_parity(runs), out.fig6)
+figures.save(figures.fig7_environment(runs), out.fig7)
