@@ -6,13 +6,14 @@ without it lists those implementations with a skip reason instead of failing.
 
 from mlpbench.implementations.keras_fit import KerasFit
 from mlpbench.implementations.keras_seed import KerasSeed
+from mlpbench.implementations.numpy_fast import NumpyFast
 from mlpbench.implementations.numpy_naive import NumpyNaive
 from mlpbench.implementations.numpy_step1 import NumpyStep1
 from mlpbench.implementations.numpy_step2 import NumpyStep2
 from mlpbench.implementations.tf_loop import TfLoop
 
-REGISTRY = {cls.name: cls for cls in (NumpyNaive, NumpyStep1, NumpyStep2, KerasFit, TfLoop,
-                                      KerasSeed)}
+REGISTRY = {cls.name: cls for cls in (NumpyNaive, NumpyStep1, NumpyStep2, NumpyFast, KerasFit,
+                                      TfLoop, KerasSeed)}
 
 
 def names():
