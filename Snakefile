@@ -15,6 +15,7 @@ report: "report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/images.smk"
 include: "workflow/rules/bench.smk"
 include: "workflow/rules/gather.smk"
 include: "workflow/rules/figures.smk"

@@ -5,6 +5,8 @@ Test fixtures only: these numbers are made up and never reach results/.
 
 import numpy as np
 
+from mlpbench import flops
+
 PROVENANCE = {
     "cpu_model": "Test CPU", "cpu_flags": "avx2 fma", "cpu_count": 4, "cpu_affinity": [0],
     "blas": [{"internal_api": "openblas", "version": "0.3.27", "architecture": "Haswell",
@@ -15,11 +17,22 @@ PROVENANCE = {
 }
 
 
+def peak_rates(dtype, batch, threads):
+    """Made-up probe rates (square, shapes) in GFLOP/s: float64 half, small batches slower."""
+    square = (40.0 if dtype == "float32" else 20.0) * threads
+    return square, square * batch / (batch + 500)
+
+
 def record(impl="numpy-step2", dtype="float32", batch=500, threads=1, repeat=1, times=None,
-           phases=None, status="ok", reason=None, epochs=3, seed=0):
-    """One record; `times` are the timed epochs' wall seconds, `phases` {phase: seconds}."""
+           phases=None, status="ok", reason=None, epochs=3, seed=0, device="cpu",
+           runner="local", test_accuracy=0.89):
+    """One record; `times` are the timed epochs' wall seconds, `phases` {phase: seconds}.
+
+    achieved_gflops follows from the times (flops.achieved_gflops of 10000 samples).
+    """
     times = list(times if times is not None else [1.0] * epochs) if status == "ok" else []
     n = len(times)
+    square, shapes = peak_rates(dtype, batch, threads) if n else (None, None)
     phase_s = None
     if phases is not None and status == "ok":
         phase_s = {p: [v] * n for p, v in phases.items()}
@@ -32,10 +45,15 @@ def record(impl="numpy-step2", dtype="float32", batch=500, threads=1, repeat=1, 
                   "layers": [784, 70, 30, 10]},
         "epoch_wall_s": times, "epoch_cpu_s": [t * threads * 0.95 for t in times],
         "cpu_per_wall": [threads * 0.95] * n, "os_threads": threads + 2, "phase_s": phase_s,
-        "train_accuracy": 0.9 if n else None, "test_accuracy": 0.89 if n else None,
+        "train_accuracy": 0.9 if n else None,
+        "test_accuracy": test_accuracy if n else None,
         "train_loss": 0.3 if n else None, "test_loss": 0.31 if n else None,
         "final_loss": 0.3 if n else None, "t_start": 1000.0 + repeat, "t_end": 1001.0 + repeat,
-        "runner": "local", "image_digest": None, "provenance": PROVENANCE, "repeat": repeat,
+        "runner": runner, "image_digest": None, "provenance": PROVENANCE, "repeat": repeat,
+        "device": device,
+        "achieved_gflops": flops.achieved_gflops(10000, batch, float(np.median(times)))
+        if n else None,
+        "peak_gflops": square, "peak_gflops_shapes": shapes,
     }
 
 

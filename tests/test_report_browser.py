@@ -34,5 +34,5 @@ def test_a_script_error_is_caught(report, tmp_path):
 
 
 def test_a_report_without_figures_fails(report, tmp_path):
-    assert report_check.check(report, expect_images=8)  # asks for one figure more than exist
+    assert report_check.check(report, expect_images=10)  # asks for one figure more than exist
     shutil.rmtree(tmp_path)

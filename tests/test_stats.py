@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from synthetic import record, study
 
-from mlpbench import gather, stats
+from mlpbench import flops, gather, stats
 
 
 def epochs_of(records):
@@ -62,7 +62,7 @@ def test_speedups_are_relative_to_keras_fit_of_the_same_cell():
 
 def test_speedups_skip_cells_without_a_baseline():
     sp = stats.speedups(epochs_of([record(impl="numpy-step2")]))
-    assert sp.empty and list(sp.columns)[:2] == ["impl", "workload"]
+    assert sp.empty and list(sp.columns)[:3] == ["impl", "device", "workload"]
 
 
 def test_dtype_ratios_and_thread_scaling():
@@ -80,3 +80,49 @@ def test_dtype_ratios_and_thread_scaling():
 
 def test_cell_stats_of_nothing_is_an_empty_table():
     assert stats.cell_stats(pd.DataFrame(columns=gather.epochs_table([]).columns)).empty
+
+
+def test_fraction_of_peak_is_the_median_over_runs_of_achieved_over_peak():
+    recs = []
+    for repeat, achieved, peak in ((1, 1.0, 40.0), (2, 2.0, 10.0), (3, 6.0, 20.0)):
+        rec = record(repeat=repeat)
+        rec.update(achieved_gflops=achieved, peak_gflops=peak, peak_gflops_shapes=peak / 2)
+        recs.append(rec)
+    recs.append(record(repeat=4, status="skipped", reason="not here"))
+    runs = gather.runs_table(recs)
+    cell = stats.cells(epochs_of(recs), runs).iloc[0]
+    # per run 0.025, 0.2, 0.3: the median of the ratios, not 2 / 20 (ratio of the medians)
+    assert cell["fraction_of_peak"] == pytest.approx(0.2)
+    assert cell["achieved_gflops_median"] == 2.0 and cell["peak_gflops_median"] == 20.0
+    assert cell["peak_gflops_shapes_median"] == 10.0
+    assert cell["n_runs"] == 3 and cell["median_s"] == 1.0  # the spread columns are kept
+
+
+def test_cells_keep_devices_apart_and_old_runs_without_rates_give_nan():
+    recs = [record(impl="keras-fit", device=d, times=[t] * 3) for d, t in (("cpu", 2.0),
+                                                                          ("gpu", 0.5))]
+    runs = gather.runs_table(recs)
+    cells = stats.cells(epochs_of(recs), runs).set_index("device")
+    assert cells.loc["gpu", "median_s"] == 0.5 and cells.loc["cpu", "median_s"] == 2.0
+    assert cells.loc["gpu", "achieved_gflops_median"] == pytest.approx(
+        4 * cells.loc["cpu", "achieved_gflops_median"])
+    old = stats.cells(epochs_of(recs), runs.drop(columns=stats.GFLOPS))
+    assert old["fraction_of_peak"].isna().all() and len(old) == 2
+
+
+def test_cells_of_nothing_have_the_peak_columns():
+    empty = stats.cells(epochs_of([]), gather.runs_table([]))
+    assert empty.empty and set(stats.PEAK_COLUMNS) <= set(empty.columns)
+
+
+def test_the_peak_table_shows_the_fraction_in_percent():
+    from mlpbench import tables
+
+    recs = [record(impl=i, repeat=r) for i in ("numpy-step2", "keras-fit") for r in (1, 2)]
+    page = tables.peak(stats.cells(epochs_of(recs), gather.runs_table(recs)))
+    assert list(page["impl"]) == ["keras-fit", "numpy-step2"]
+    # 1 s per epoch of 10000 samples against a 40 GFLOP/s probe
+    expected = 100 * flops.achieved_gflops(10000, 500, 1.0) / 40.0
+    assert page["percent_of_peak"].tolist() == [round(expected, 2)] * 2
+    assert "percent_of_peak" in tables.render(page, "t")
+    assert tables.peak(stats.cells(epochs_of([]), gather.runs_table([]))).empty

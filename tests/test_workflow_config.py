@@ -42,6 +42,9 @@ def test_shipped_configs_are_valid(name):
     ({"runner": "slurm"}, "runner", "slurm"),
     ({"data": {"dir": "data", "source": None, "url": "x"}}, "'url'", "unknown config key"),
     ({"repeats": 2.5}, "repeats", "not of type 'integer'"),
+    ({"devices": ["cpu", "tpu"]}, "devices[1]", "tpu"),
+    ({"images": {"base": "quay"}}, "images.base", "quay"),
+    ({"runner": "dokcer"}, "runner", "dokcer"),
 ])
 def test_a_bad_config_gives_one_message_naming_the_key(change, key, words):
     with pytest.raises(grid.ConfigError) as info:
@@ -60,14 +63,18 @@ def test_a_missing_key_is_named():
 
 def test_default_study_covers_the_grid_the_issue_asks_for():
     cfg = merged("config.yaml")
-    assert len(cfg["implementations"]) == 6 and set(cfg["dtypes"]) == {"float32", "float64"}
+    matched = {"numpy-naive", "numpy-step1", "numpy-step2", "numpy-fast", "keras-fit", "tf-loop"}
+    assert set(cfg["implementations"]) == matched
+    assert set(cfg["dtypes"]) == {"float32", "float64"} and cfg["devices"] == ["cpu"]
     assert min(cfg["batches"]) == 50 and max(cfg["batches"]) == 20000
     assert {1, 2, 4} <= set(cfg["threads"]) and cfg["repeats"] >= 3
 
 
 def test_quick_profile_is_small_but_complete():
     cfg = merged("quick.yaml")
-    assert len(cfg["implementations"]) == 6 and len(cfg["dtypes"]) == 2
+    from mlpbench.implementations import names
+
+    assert set(cfg["implementations"]) == set(names()) and len(cfg["dtypes"]) == 2
     assert len(cfg["batches"]) >= 3 and len(cfg["threads"]) >= 2
 
 
@@ -77,7 +84,7 @@ def test_cells_are_the_full_product_with_repeats():
     n = (len(cfg["implementations"]) * len(cfg["dtypes"]) * len(cfg["batches"])
          * len(cfg["threads"]) * cfg["repeats"])
     assert len(cells) == len(set(cells)) == n
-    assert cells[0].path == "results/runs/numpy-naive/float32/b100_t1_r1.json"
+    assert cells[0].path == "results/runs/cpu/numpy-naive/float32/b100_t1_r1.json"
 
 
 def test_run_order_is_a_seeded_shuffle():
@@ -95,3 +102,18 @@ def test_settings_become_launch_options():
     s = grid.settings(merged("quick.yaml"))
     args = grid.settings_args(s).split()
     assert args[:2] == ["--epochs", str(s.epochs)] and "--timeout-s" in args
+
+
+def test_gpu_cells_are_tensorflow_only_and_listed_after_the_cpu_cells():
+    cfg = {**merged("quick.yaml"), "devices": ["cpu", "gpu"]}
+    cells = grid.cells(cfg)
+    gpu = [c for c in cells if c.device == "gpu"]
+    assert {c.impl for c in gpu} == {"keras-fit", "tf-loop", "keras-seed"}
+    assert cells.index(gpu[0]) == len(cells) - len(gpu)
+    assert gpu[0].path.startswith("results/runs/gpu/")
+
+
+def test_settings_take_the_resolved_runner():
+    cfg = {**merged("quick.yaml"), "runner": "auto"}
+    assert grid.settings(cfg).runner == "auto"
+    assert grid.settings(cfg, runner="docker").runner == "docker"

@@ -45,7 +45,7 @@ def test_skipped_and_error_runs_are_rows_without_epochs(tmp_path):
 
 def test_plan_order_is_joined_and_actual_order_follows_t_start():
     cfg = {"implementations": ["numpy-step2"], "dtypes": ["float32"], "batches": [500],
-           "threads": [1], "repeats": 3, "order_seed": 7}
+           "threads": [1], "repeats": 3, "order_seed": 7, "devices": ["cpu"]}
     order = grid.run_order(cfg)
     plan = gather.plan_table(order, 7)
     recs = [record(repeat=c.repeat) for c in grid.cells(cfg)]
@@ -63,3 +63,26 @@ def test_tables_round_trip_through_csv_and_parquet(tmp_path):
     runs.to_parquet(tmp_path / "runs.parquet", index=False)
     back = pd.read_parquet(tmp_path / "runs.parquet")
     assert back.shape == runs.shape
+
+
+def test_runs_carry_device_and_flop_rates_and_a_missing_device_is_the_cpu():
+    old = record()
+    del old["device"]  # a record from before devices existed
+    runs = gather.runs_table([old, record(impl="keras-fit", device="gpu")])
+    assert sorted(runs["device"]) == ["cpu", "gpu"]
+    assert list(gather.epochs_table([old])["device"].unique()) == ["cpu"]
+    assert (runs["achieved_gflops"] > 0).all() and (runs["peak_gflops"] == 40.0).all()
+    assert (runs["peak_gflops_shapes"] < runs["peak_gflops"]).all()
+
+
+def test_plan_is_joined_on_device_when_it_has_one():
+    plan = pd.DataFrame([
+        {"impl": "keras-fit", "dtype": "float32", "batch": 500, "threads": 1, "repeat": 1,
+         "device": d, "order_planned": n, "order_seed": 7} for n, d in ((1, "cpu"), (2, "gpu"))])
+    recs = [record(impl="keras-fit", device=d) for d in ("cpu", "gpu")]
+    runs = gather.runs_table(recs, plan=plan).set_index("device")
+    assert len(runs) == 2  # one plan row each, not both
+    assert runs.loc["gpu", "order_planned"] == 2 and runs.loc["cpu", "order_planned"] == 1
+    without = gather.runs_table(recs[:1], plan=plan[plan["device"] == "cpu"].drop(
+        columns="device"))
+    assert list(without["order_planned"]) == [1]

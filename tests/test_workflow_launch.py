@@ -20,18 +20,40 @@ def test_local_command_is_mlpbench_run_with_every_parameter():
     opts = dict(zip(argv[4::2], argv[5::2], strict=True))
     assert opts == {"--impl": "numpy-step2", "--dtype": "float32", "--batch": "100",
                     "--threads": "1", "--epochs": "2", "--warmup-epochs": "1",
-                    "--subset": "1000", "--seed": "0", "--data": "data/mnist.npz",
-                    "--out": "out.json"}
+                    "--subset": "1000", "--seed": "0", "--device": "cpu",
+                    "--data": "data/mnist.npz", "--out": "out.json"}
+
+
+def test_docker_command_runs_the_cell_in_the_recorded_image(tmp_path):
+    image = {"image": "mlpbench:cpu", "image_id": "sha256:" + "ab" * 32}
+    settings = grid.Settings(2, 1, 1000, 0, "docker", 30)
+    argv = launch.command(CELL, settings, tmp_path / "mnist.npz", tmp_path / "r" / "o.json",
+                          image=image, name="c1")
+    assert argv[:2] == ["docker", "run"] and "--network" in argv and image["image_id"] in argv
+    assert argv[argv.index("--name") + 1] == "c1"
+    assert f"MLPBENCH_IMAGE_DIGEST={image['image_id']}" in argv
+    with pytest.raises(ValueError, match="image"):
+        launch.command(CELL, settings, "d", "o")
 
 
 def test_an_unknown_runner_is_refused():
-    with pytest.raises(ValueError, match="docker"):
-        launch.command(CELL, grid.Settings(1, 0, 10, 0, "docker", 5), "d", "o")
+    with pytest.raises(ValueError, match="slurm"):
+        launch.command(CELL, grid.Settings(1, 0, 10, 0, "slurm", 5), "d", "o")
+
+
+def test_a_cell_known_not_to_run_is_recorded_as_skipped_without_a_process(tmp_path):
+    gpu = grid.Cell("keras-fit", "float32", 100, 1, 1, "gpu")
+    out = tmp_path / "r.json"
+    status = launch.run(gpu, SETTINGS, "d", out, tmp_path / "r.log", tmp_path / "lock",
+                        skip_reason="no NVIDIA GPU")
+    rec = json.loads(out.read_text())
+    assert status == "skipped" == rec["status"] and rec["reason"] == "no NVIDIA GPU"
+    assert rec["device"] == "gpu" and rec["command"] == [] and not (tmp_path / "r.log").exists()
 
 
 def fake(monkeypatch, code):
-    monkeypatch.setattr(launch, "command",
-                        lambda cell, settings, data, out: [sys.executable, "-c", code, str(out)])
+    monkeypatch.setattr(launch, "command", lambda cell, settings, data, out, **kw:
+                        [sys.executable, "-c", code, str(out)])
 
 
 def test_a_crash_becomes_an_error_record_with_the_stderr_tail(tmp_path, monkeypatch):

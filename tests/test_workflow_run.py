@@ -52,18 +52,22 @@ def test_timed_runs_did_not_overlap_and_followed_the_shuffled_plan(study):
 
 def test_claims_and_statistics_exist(study):
     claims = pd.read_csv(study / "results" / "claims.csv")
-    assert list(claims.columns) == ["claim", "verdict", "evidence"] and len(claims) == 5
+    assert list(claims.columns) == ["claim", "verdict", "evidence"] and len(claims) == 6
     assert set(claims["verdict"]) <= {"confirmed", "refuted", "not tested here"}
     cells = pd.read_csv(study / "results" / "cells.csv")
     assert {"median_s", "iqr_s", "cv", "cv_warning"} <= set(cells.columns)
-    for n in range(1, 8):
+    assert {"fraction_of_peak", "achieved_gflops_median"} <= set(cells.columns)
+    overhead = pd.read_csv(study / "results" / "overhead.csv")  # no native runs: headers only
+    assert overhead.empty and "ratio" in overhead.columns
+    assert (study / "results" / "tables" / "peak.html").exists()
+    for n in range(1, 10):
         assert list((study / "results" / "figures").glob(f"fig{n}_*.png"))
 
 
 def test_every_rule_has_a_log(study):
     logs = {p.relative_to(study / "logs").parts[0] for p in (study / "logs").rglob("*.log")}
     assert {"bench", "data.log", "plan.log", "gather.log", "stats.log", "claims.log",
-            "figures.log", "tables.log"} <= logs | {"data.log"}
+            "figures.log", "tables.log", "overhead.log"} <= logs | {"data.log"}
 
 
 def test_rerun_redoes_only_what_is_missing(study):

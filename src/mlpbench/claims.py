@@ -1,4 +1,5 @@
-"""The seed article's claims, each judged from this run's data: confirmed, refuted or not tested.
+"""The seed article's claims, and the study's own claim that its container costs no time,
+each judged from this run's data: confirmed, refuted or not tested.
 
 Every verdict is computed here from the per-epoch table of runs with status ok; nothing is
 written by hand. A difference counts only when its 95% bootstrap interval says so (stats.ratio).
@@ -6,20 +7,26 @@ Fixed thresholds, chosen before looking at any data; a ratio must also be signif
 interval excludes 1) to count as a difference:
 - "nearly halves": float64/float32 time ratio of at least HALVES (1.5) for every NumPy variant;
 - "backward at the level of forward": backward/forward phase time ratio of at most LEVEL (1.5);
-- "gains speed": a significant speed-up of at least 1 + GAIN (10%).
-Unless a claim says otherwise it is judged in float32 (the article's setting after Step I) at
-the article's 4 threads, or at the most threads that ran for all implementations involved.
+- "gains speed": a significant speed-up of at least 1 + GAIN (10%);
+- "no measurable time" (container): the median over cells of the Docker/native epoch time
+  ratio (stats.overhead) within OVERHEAD (5%) of 1; test accuracies match when they differ by
+  at most ACCURACY (0.001) in every cell.
+Unless a claim says otherwise it is judged on the CPU (the article's claims are about CPU
+code; GPU cells are left out) in float32 (the article's setting after Step I) at the article's
+4 threads, or at the most threads that ran for all implementations involved.
 """
 
 import numpy as np
 import pandas as pd
 
-from mlpbench import stats
+from mlpbench import gather, stats
 
 CONFIRMED, REFUTED, NOT_TESTED = "confirmed", "refuted", "not tested here"
 HALVES = 1.5
 LEVEL = 1.5
 GAIN = 0.10
+OVERHEAD = 0.05
+ACCURACY = 0.001  # as mlpbench.compare_runs: only summation order may differ
 ARTICLE_THREADS = 4
 ARTICLE_BATCH = 500
 
@@ -31,6 +38,7 @@ CLAIMS = {
     "batchsize": "Keras keeps speeding up up to batch 10000 while NumPy stops gaining beyond "
                  "batch 1000",
     "bias": "adding the bias by concatenation slows big batches down (Step II)",
+    "container": "running inside the container adds no measurable time to the timed epochs",
 }
 
 
@@ -181,9 +189,37 @@ def claim_bias(epochs):
                    + " (step2 also changes the memory layout, Step III)")
 
 
-def evaluate(epochs):
-    """All claims, judged from the per-epoch table (any status; only ok runs are used)."""
-    ok = epochs[epochs["status"] == "ok"]
+def claim_container(runs, native_runs):
+    """Docker vs native per cell (stats.overhead); runs: this study's runs.csv, native: or None."""
+    gap = stats.overhead_gap(runs, native_runs)
+    if gap is not None:
+        return _result("container", NOT_TESTED, gap)
+    cells = stats.overhead(runs, native_runs)
+    mid = float(cells["ratio"].median())
+    worst_acc = float(cells["accuracy_diff"].abs().max())
+    acc = ("test accuracies matched" if worst_acc <= ACCURACY else "test accuracies differed")
+    verdict = CONFIRMED if abs(mid - 1) <= OVERHEAD else REFUTED
+    slowest = cells.loc[cells["ratio"].idxmax()]
+    return _result("container", verdict,
+                   f"Docker/native median epoch time over {len(cells)} cell(s): median ratio "
+                   f"{mid:.3f} (range {cells['ratio'].min():.3f} to {cells['ratio'].max():.3f};"
+                   f" {int(cells['significant'].sum())} cell(s) with a 95% interval excluding "
+                   f"1; largest {slowest['ratio']:.3f} [{slowest['ci_low']:.3f}, "
+                   f"{slowest['ci_high']:.3f}] for {slowest['impl']} {slowest['dtype']} "
+                   f"batch {slowest['batch']}, {slowest['threads']} threads); 'no measurable "
+                   f"time' means the median ratio within {OVERHEAD:.0%} of 1; {acc} (largest "
+                   f"difference {worst_acc:.4f}, matching means <= {ACCURACY})")
+
+
+def evaluate(epochs, runs=None, native_runs=None):
+    """All claims, judged from the per-epoch table (any status; only ok CPU runs are used).
+
+    runs: this study's runs.csv and native_runs: a native study's runs.csv, for the container
+    claim (not tested without both).
+    """
+    device = epochs["device"] if "device" in epochs else gather.DEFAULT_DEVICE
+    ok = epochs[(epochs["status"] == "ok") & (device == "cpu")]
     rows = [f(ok) for f in (claim_float32, claim_backprop, claim_keras500, claim_batchsize,
                             claim_bias)]
+    rows.append(claim_container(runs if runs is not None else pd.DataFrame(), native_runs))
     return pd.DataFrame(rows, columns=["claim", "verdict", "evidence"])

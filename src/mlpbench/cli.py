@@ -1,4 +1,4 @@
-"""Command line: `mlpbench data | run | list`.
+"""Command line: `mlpbench data | run | list | bench-fast`.
 
 Only the standard library is imported at module level: `run` must set the thread variables
 before NumPy (and its BLAS) or TensorFlow load. Bad input gets one line on stderr and exit 2.
@@ -59,11 +59,28 @@ def build_parser():
     p.add_argument("--subset", type=positive_int, default=N_TRAIN,
                    help="use the first N training samples (default: all 60000)")
     p.add_argument("--seed", type=non_negative_int, default=0)
+    p.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
+                   help="gpu: TensorFlow implementations on a visible GPU (else skipped)")
     p.add_argument("--data", default="data/mnist.npz", help="from `mlpbench data`")
     p.add_argument("--out", required=True, metavar="PATH.json")
 
     p = sub.add_parser("list", help="show the implementations and why any would be skipped")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("bench-fast", help="numpy-fast vs keras-fit (and numpy-step2), "
+                       "interleaved runs, and the ratios of the issue's targets")
+    p.add_argument("--data", default="data/mnist.npz", help="from `mlpbench data`")
+    p.add_argument("--repeats", type=positive_int, default=3)
+    p.add_argument("--epochs", type=positive_int, default=3)
+    p.add_argument("--warmup-epochs", type=non_negative_int, default=1)
+    p.add_argument("--subset", type=positive_int, default=N_TRAIN)
+    p.add_argument("--batch-small", type=positive_int, default=500,
+                   help="batch of the 1- and 2-thread cells (default 500)")
+    p.add_argument("--batch-large", type=positive_int, default=10000,
+                   help="batch of the large-batch cell (default 10000)")
+    p.add_argument("--dtype", choices=DTYPES, default="float32")
+    p.add_argument("--seed", type=non_negative_int, default=0)
+    p.add_argument("--out", metavar="PATH.json", help="also write the records and ratios here")
     return parser
 
 
@@ -89,6 +106,7 @@ def cmd_run(args):
     if not os.path.exists(args.data):
         raise UsageError(f"mlpbench run: no data at {args.data}; run `mlpbench data --out DIR`")
     runner.set_thread_env(args.threads)  # before NumPy loads its BLAS
+    runner.set_device_env(args.device)  # before TensorFlow loads
 
     from mlpbench.data import DataError
     from mlpbench.implementations import REGISTRY
@@ -97,7 +115,7 @@ def cmd_run(args):
         raise UsageError(f"mlpbench run: unknown implementation {args.impl!r}; "
                          f"available: {', '.join(REGISTRY)}")
     cell = runner.Cell(args.impl, args.dtype, args.batch, args.threads, args.epochs,
-                       args.warmup_epochs, args.subset, args.seed)
+                       args.warmup_epochs, args.subset, args.seed, args.device)
     try:
         record = runner.run_cell(cell, args.data)
     except DataError as e:
@@ -126,10 +144,26 @@ def cmd_list(args):
         print(f"{r['name']:<12} {r['workload']:<8} {status:<10}  {r['summary']}")
 
 
+def cmd_bench_fast(args):
+    from mlpbench import bench_fast
+
+    if max(args.batch_small, args.batch_large) > args.subset:
+        raise UsageError(f"mlpbench bench-fast: a batch is larger than the data "
+                         f"({args.subset} training samples)")
+    if not os.path.exists(args.data):
+        raise UsageError(f"mlpbench bench-fast: no data at {args.data}; "
+                         "run `mlpbench data --out DIR`")
+    opts = dict(data=os.path.abspath(args.data), repeats=args.repeats, epochs=args.epochs,
+                warmup_epochs=args.warmup_epochs, subset=args.subset, small=args.batch_small,
+                large=args.batch_large, dtype=args.dtype, seed=args.seed, timeout=1800)
+    bench_fast.main(opts, args.out)
+
+
 def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
-        {"data": cmd_data, "run": cmd_run, "list": cmd_list}[args.command](args)
+        {"data": cmd_data, "run": cmd_run, "list": cmd_list,
+         "bench-fast": cmd_bench_fast}[args.command](args)
     except UsageError as e:
         print(str(e).replace("\n", " | "), file=sys.stderr)
         return 2

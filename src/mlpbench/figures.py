@@ -1,7 +1,8 @@
 """The report's figures, drawn from saved tables only (never from the implementations).
 
 Each figN function takes the tables it needs and returns a matplotlib Figure; save() writes it.
-A figure with nothing to show says so in its body instead of failing the workflow.
+A figure with nothing to show says so in its body instead of failing the workflow. A series is
+an implementation on a device: GPU cells are drawn apart, as `keras-fit (gpu)`.
 """
 
 import textwrap
@@ -13,8 +14,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
-from mlpbench.gather import PHASES  # noqa: E402
+from mlpbench.claims import OVERHEAD  # noqa: E402
+from mlpbench.gather import DEFAULT_DEVICE, PHASES  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="paper")
 DPI = 110
@@ -36,10 +39,21 @@ def _impl_order(df):
     return sorted(df["impl"].unique())
 
 
+def _series(df):
+    """df with `impl` renamed to its series: `impl` on the CPU, `impl (device)` elsewhere."""
+    device = df["device"].fillna(DEFAULT_DEVICE) if "device" in df else DEFAULT_DEVICE
+    df = df.assign(device=device)
+    if df.empty:
+        return df
+    return df.assign(impl=df["impl"].where(df["device"] == "cpu",
+                                           df["impl"] + " (" + df["device"] + ")"))
+
+
 def fig1_time_vs_batch(epochs):
     """Median time per epoch vs batch, one line per implementation; IQR band; log-log."""
     if epochs.empty:
         return _empty("no timed runs")
+    epochs = _series(epochs)
     g = sns.relplot(data=epochs, x="batch", y="wall_s", hue="impl", style="impl",
                     hue_order=_impl_order(epochs), style_order=_impl_order(epochs),
                     row="dtype", col="threads", kind="line", markers=True, dashes=False,
@@ -57,6 +71,7 @@ def fig2_speedup_heatmap(speedups):
     """
     if speedups.empty:
         return _empty("no cell has both an implementation and keras-fit")
+    speedups = _series(speedups)
     panels = speedups[["dtype", "threads"]].drop_duplicates().sort_values(["dtype", "threads"])
     n = len(panels)
     cols = min(n, 3)
@@ -85,6 +100,7 @@ def fig3_thread_scaling(scaling):
     """Speed-up over the smallest thread count, per implementation; the dashed line is ideal."""
     if scaling.empty or scaling["threads"].nunique() < 2:
         return _empty("fewer than two thread counts ran: no thread scaling to show")
+    scaling = _series(scaling)
     g = sns.relplot(data=scaling, x="threads", y="speedup", hue="impl", style="impl",
                     hue_order=_impl_order(scaling), style_order=_impl_order(scaling),
                     row="dtype", col="batch", kind="line", markers=True, dashes=False,
@@ -101,6 +117,7 @@ def fig4_dtype_ratio(ratios):
     """float64 / float32 time per implementation with 95% intervals; 2 = float32 halves."""
     if ratios.empty:
         return _empty("no cell ran in both float32 and float64")
+    ratios = _series(ratios)
     g = sns.catplot(data=ratios, x="impl", y="ratio", hue="batch", col="threads", kind="point",
                     order=_impl_order(ratios), dodge=0.4, linestyle="none", errorbar=None,
                     height=3.2, aspect=1.3)
@@ -121,6 +138,7 @@ def fig5_phases(epochs):
     d = epochs.dropna(subset=cols, how="all")
     if d.empty:
         return _empty("no implementation recorded a phase breakdown")
+    d = _series(d)
     threads = d["threads"].max()
     d = d[d["threads"] == threads]
     med = d.groupby(["dtype", "impl", "batch"])[cols].median().reset_index()
@@ -152,6 +170,7 @@ def fig6_parity(runs):
     d = runs[runs["status"] == "ok"]
     if d.empty:
         return _empty("no run finished with status ok")
+    d = _series(d)
     long = d.melt(id_vars=["impl", "dtype", "batch"], value_vars=["test_accuracy", "test_loss"],
                   var_name="metric")
     g = sns.catplot(data=long, x="batch", y="value", hue="impl", hue_order=_impl_order(d),
@@ -194,11 +213,76 @@ def fig7_environment(runs):
         table.auto_set_font_size(False)
         table.set_fontsize(7)
     ax_t.set_title("environment of the runs")
-    ok = runs[runs["status"] == "ok"]
+    ok = _series(runs[runs["status"] == "ok"])
     if not ok.empty:
         sns.stripplot(data=ok, x="threads", y="cpu_per_wall_median", hue="impl",
                       hue_order=_impl_order(ok), dodge=True, ax=ax_c, size=4)
         ax_c.set_ylabel("CPU time / wall time per epoch")
         ax_c.legend(fontsize=6)
         ax_c.set_title("thread limit held? (CPU/wall <= threads)")
+    return fig
+
+
+def fig8_roofline(runs):
+    """Achieved GFLOP/s against batch size per series, panels dtype x threads, log-log.
+
+    The grey lines are the peak probe of the same runs (medians): the square-GEMM rate (solid,
+    the practical peak) and the rate of the MLP's own products at each batch (dashed).
+    """
+    rates = ["achieved_gflops", "peak_gflops", "peak_gflops_shapes"]
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    if ok.empty or not set(rates) <= set(ok.columns) or ok["achieved_gflops"].isna().all():
+        return _empty("no ok run recorded its achieved GFLOP/s")
+    d = _series(ok.dropna(subset=["achieved_gflops"]))
+    g = sns.relplot(data=d, x="batch", y="achieved_gflops", hue="impl", style="impl",
+                    hue_order=_impl_order(d), style_order=_impl_order(d), row="dtype",
+                    col="threads", kind="line", markers=True, dashes=False, estimator="median",
+                    errorbar=None, height=2.8, aspect=1.2, facet_kws={"margin_titles": True})
+    g.set(xscale="log", yscale="log")
+    several = d["device"].nunique() > 1  # then each device's probe is labelled
+    for (dtype, threads), ax in g.axes_dict.items():
+        panel = d[(d["dtype"] == dtype) & (d["threads"] == threads)]
+        for device, dev in panel.groupby("device"):
+            probe = dev.groupby("batch")[["peak_gflops", "peak_gflops_shapes"]].median()
+            ax.axhline(dev["peak_gflops"].median(), color="grey", lw=1)
+            ax.plot(probe.index, probe["peak_gflops_shapes"], color="grey", ls="--", lw=1)
+            if several:
+                ax.annotate(device, (probe.index[-1], dev["peak_gflops"].median()),
+                            fontsize=7, color="grey", va="bottom", ha="right")
+    g.axes.flat[0].legend(handles=[
+        Line2D([], [], color="grey", lw=1, label="probe: square GEMM"),
+        Line2D([], [], color="grey", lw=1, ls="--", label="probe: the MLP's products")],
+        loc="lower right", fontsize=7)
+    g.set_axis_labels("batch size", "achieved GFLOP/s (model FLOPs)")
+    return g.figure
+
+
+def fig9_container_overhead(overhead, reason=None):
+    """Docker / native epoch time per cell with 95% intervals, and the test accuracy change.
+
+    overhead: stats.overhead's table; reason: why it is empty (stats.overhead_gap). The band is
+    the claim's threshold, within claims.OVERHEAD of 1.
+    """
+    if overhead.empty:
+        return _empty(f"container overhead not measured: {reason or 'nothing to compare'}")
+    d = _series(overhead).sort_values(["impl", "dtype", "threads", "batch"])
+    labels = [f"{r.impl}, {r.dtype}, batch {r.batch}, {r.threads} thr" for r in d.itertuples()]
+    y = np.arange(len(d))
+    fig, (ax, ax_acc) = plt.subplots(1, 2, figsize=(9, 0.28 * len(d) + 1.4), sharey=True,
+                                     gridspec_kw={"width_ratios": [3, 1]})
+    ax.axvspan(1 - OVERHEAD, 1 + OVERHEAD, color="grey", alpha=0.15, lw=0)
+    ax.axvline(1, color="grey", lw=0.8)
+    colors = np.where(d["significant"].astype(bool), "C3", "C0")
+    # a percentile interval need not contain the point: clip so the bars stay drawable
+    err = np.clip([d["ratio"] - d["ci_low"], d["ci_high"] - d["ratio"]], 0, None)
+    ax.errorbar(d["ratio"], y, xerr=err, fmt="none", ecolor="k", elinewidth=0.8)
+    ax.scatter(d["ratio"], y, c=colors, zorder=3, s=18)
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("epoch time in Docker / natively (95% CI)")
+    ax.set_title(f"band: within {OVERHEAD:.0%} of 1; red: interval excludes 1", fontsize=9)
+    ax_acc.axvline(0, color="grey", lw=0.8)
+    ax_acc.scatter(d["accuracy_diff"], y, color="C2", s=18)
+    ax_acc.set_xlabel("test accuracy: Docker - native")
+    fig.tight_layout()
     return fig

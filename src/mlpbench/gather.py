@@ -2,6 +2,7 @@
 
 Parameters are columns, so gathering is a plain concatenation; the provenance is flattened into
 `provenance_*` columns (lists and dicts as JSON text, BLAS summarised beside the full info).
+A record without `device` (older runs) ran on the CPU.
 """
 
 import json
@@ -10,13 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-KEYS = ["impl", "workload", "dtype", "batch", "threads"]
+KEYS = ["impl", "device", "workload", "dtype", "batch", "threads"]
 RUN_KEYS = KEYS + ["repeat"]
 PARAMS = ["epochs", "warmup_epochs", "subset", "seed"]
 SCALARS = ["status", "reason", "os_threads", "train_accuracy", "test_accuracy", "train_loss",
            "test_loss", "final_loss", "t_start", "t_end", "runner", "image_digest",
-           "process_wall_s"]
+           "process_wall_s", "achieved_gflops", "peak_gflops", "peak_gflops_shapes"]
 PHASES = ("forward", "backward", "update", "shuffle")
+DEFAULT_DEVICE = "cpu"  # records written before the device key existed
 
 
 def load(paths):
@@ -52,9 +54,16 @@ def provenance_columns(provenance):
     return cols
 
 
+def _fields(record, names):
+    row = {k: record.get(k) for k in names}
+    if "device" in row and row["device"] is None:
+        row["device"] = DEFAULT_DEVICE
+    return row
+
+
 def run_row(record):
     wall = record.get("epoch_wall_s") or []
-    row = {k: record.get(k) for k in RUN_KEYS + PARAMS + SCALARS}
+    row = _fields(record, RUN_KEYS + PARAMS + SCALARS)
     q1, q3 = _quantile(wall, 0.25), _quantile(wall, 0.75)
     row.update(
         n_epochs_timed=len(wall),
@@ -84,7 +93,7 @@ def epoch_rows(record):
     phases = record.get("phase_s") or {}
     first = record.get("warmup_epochs") or 0
     for i, w in enumerate(wall):
-        row = {k: record.get(k) for k in RUN_KEYS + ["status"]}
+        row = _fields(record, RUN_KEYS + ["status"])
         row.update(epoch=first + i, wall_s=w, cpu_s=cpu[i], cpu_per_wall=cpu[i] / w)
         for phase in PHASES:
             values = phases.get(phase) or []
@@ -93,15 +102,20 @@ def epoch_rows(record):
 
 
 def runs_table(records, plan=None):
-    """One row per run. With the plan (results/plan.csv), adds the planned and actual order."""
+    """One row per run. With the plan (results/plan.csv), adds the planned and actual order.
+
+    The plan is joined on (impl, dtype, batch, threads, repeat), and on device when the plan
+    has that column (plans written before devices existed do not).
+    """
     runs = pd.DataFrame([run_row(r) for r in records])
     if runs.empty:
         return runs
     runs = runs.sort_values(RUN_KEYS, kind="stable", na_position="last").reset_index(drop=True)
     runs["order_actual"] = runs["t_start"].rank(method="first").astype("Int64")
     if plan is not None:
-        cols = ["impl", "dtype", "batch", "threads", "repeat", "order_planned", "order_seed"]
-        runs = runs.merge(plan[cols], on=cols[:5], how="left")
+        on = ["impl", "dtype", "batch", "threads", "repeat"]
+        on += ["device"] if "device" in plan else []
+        runs = runs.merge(plan[on + ["order_planned", "order_seed"]], on=on, how="left")
     return runs
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-RUN_PATH = "results/runs/{impl}/{dtype}/b{batch}_t{threads}_r{repeat}.json"
+RUN_PATH = "results/runs/{device}/{impl}/{dtype}/b{batch}_t{threads}_r{repeat}.json"
+DEVICES = ("cpu", "gpu")
 
 
 class ConfigError(ValueError):
@@ -24,6 +25,7 @@ class Cell:
     batch: int
     threads: int
     repeat: int
+    device: str = "cpu"
 
     @property
     def path(self):
@@ -91,9 +93,10 @@ def validate(config, schema_path=SCHEMA, implementations=None):
     return config
 
 
-def settings(config):
+def settings(config, runner=None):
+    """What every run shares; runner: the resolved one (`auto` decided), default the config's."""
     return Settings(config["epochs"], config["warmup_epochs"], config["subset"],
-                    config["seed"], config["runner"], config["timeout_s"])
+                    config["seed"], runner or config["runner"], config["timeout_s"])
 
 
 def settings_args(settings):
@@ -101,10 +104,20 @@ def settings_args(settings):
     return " ".join(f"--{k.replace('_', '-')} {v}" for k, v in settings.__dict__.items())
 
 
+def runs_on(impl, device):
+    """Whether the grid has cells of impl on device: GPU cells only for TensorFlow's."""
+    if device == "cpu":
+        return True
+    from mlpbench.implementations import REGISTRY
+
+    return "tensorflow" in REGISTRY[impl].requires
+
+
 def cells(config):
-    """Every timed process of the study, in grid order."""
-    return [Cell(impl, dtype, batch, threads, repeat)
-            for impl in config["implementations"]
+    """Every timed process of the study, in grid order (CPU cells first)."""
+    return [Cell(impl, dtype, batch, threads, repeat, device)
+            for device in config["devices"]
+            for impl in config["implementations"] if runs_on(impl, device)
             for dtype in config["dtypes"]
             for batch in config["batches"]
             for threads in config["threads"]

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from mlpbench.claims import CLAIMS
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--remote-debugging-pipe"]
@@ -193,8 +195,12 @@ CLAIMS_TABLE = """Array.from(document.querySelectorAll('table.claims tbody tr'))
   tr => Array.from(tr.querySelectorAll('td')).map(td => td.textContent.trim()))"""
 
 
-def check(report, expect_images=7, expect_claims=5, browser=None):
-    """Problems found in the report (an empty list when it renders as it should)."""
+def check(report, expect_images=9, expect_claims=None, browser=None):
+    """Problems found in the report (an empty list when it renders as it should).
+
+    expect_claims: rows of the claims table, by default one per claim in mlpbench.claims.
+    """
+    expect_claims = len(CLAIMS) if expect_claims is None else expect_claims
     executable = browser or find_browser()
     if executable is None:
         raise ReportCheckError(f"no Chromium found (tried {', '.join(BROWSERS)}); "

@@ -2,7 +2,7 @@
 
 The timed region is the training epochs only: each epoch is bracketed by perf_counter (wall)
 and process_time (CPU of all the process's threads). Data loading, preparation, model building,
-compilation (warm-up) and evaluation happen outside it.
+compilation (warm-up), the peak probe and evaluation happen outside it.
 """
 
 import json
@@ -30,6 +30,29 @@ class Cell:
     warmup_epochs: int
     subset: int
     seed: int
+    device: str = "cpu"
+
+
+def set_device_env(device):
+    """CPU cells hide any GPU from TensorFlow (the CUDA image on a GPU host runs them on the CPU
+    too); GPU cells leave it visible. Call before TensorFlow loads."""
+    if device == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+
+
+def device_skip(impl_cls, device):
+    """Why the implementation cannot run on `device` here, or None."""
+    if device == "cpu":
+        return None
+    if "tensorflow" not in impl_cls.requires:
+        return f"{impl_cls.name} runs on the CPU only (NumPy)"
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return "TensorFlow is not installed"
+    if not tf.config.list_physical_devices("GPU"):
+        return "TensorFlow sees no GPU here (no CUDA device, driver or CUDA-enabled build)"
+    return None
 
 
 def set_thread_env(threads):
@@ -105,20 +128,23 @@ def run_cell(cell, data_path, hyper=None):
     """
     from threadpoolctl import threadpool_info, threadpool_limits
 
-    from mlpbench import data, model, provenance
+    from mlpbench import data, flops, model, peak, provenance
     from mlpbench.implementations import REGISTRY
 
     hyper = hyper or model.Hyper()
     impl_cls = REGISTRY[cell.impl]
     record = base_record(cell, impl_cls, hyper)
     impl = impl_cls()
-    reason = pin_to_cpus(cell.threads) or impl.skip(cell.dtype, cell.batch, cell.threads)
+    reason = (pin_to_cpus(cell.threads) or impl.skip(cell.dtype, cell.batch, cell.threads)
+              or device_skip(impl_cls, cell.device))
     if reason:
         record.update(status="skipped", reason=reason,
                       provenance=provenance.collect(threadpool_info()))
         return record
 
     with threadpool_limits(limits=cell.threads):
+        # the CPU's GEMM rate with the same BLAS, threads and dtype, before TensorFlow loads
+        probe = peak.probe(cell.dtype, cell.batch) if cell.device == "cpu" else {}
         dataset = data.prepare(data.load(data_path), cell.dtype, cell.subset)
         params = model.init_params(cell.seed, cell.dtype)
         impl.setup(dataset, params, hyper, cell.batch, cell.seed, cell.threads)
@@ -140,6 +166,10 @@ def run_cell(cell, data_path, hyper=None):
         epoch_cpu_s=clock.cpu,
         cpu_per_wall=[c / w for c, w in zip(clock.cpu, clock.wall, strict=True)],
         epoch_wall_s_median=median(clock.wall) if clock.wall else None,
+        achieved_gflops=flops.achieved_gflops(len(dataset.x_train), cell.batch,
+                                              median(clock.wall) if clock.wall else None),
+        peak_gflops=probe.get("square_gflops"),
+        peak_gflops_shapes=probe.get("shapes_gflops"),
         os_threads=clock.threads_seen,
         phase_s=impl.phase_s,
         train_accuracy=train_acc,

@@ -3,13 +3,14 @@
 The independent unit is the run (one process); epochs within a run share its process state.
 Intervals therefore come from a two-level bootstrap: resample runs, then epochs within each
 resampled run, and take the median of the pooled epoch times. A ratio is called significant
-only when its 95% interval excludes 1.
+only when its 95% interval excludes 1. A cell includes its device: CPU and GPU runs of the
+same implementation are never pooled or compared with each other.
 """
 
 import numpy as np
 import pandas as pd
 
-from mlpbench.gather import KEYS
+from mlpbench.gather import DEFAULT_DEVICE, KEYS
 
 CV_WARN = 0.05  # coefficient of variation above which a cell's timing is flagged
 N_BOOT = 2000
@@ -19,7 +20,7 @@ SEED = 12345  # the bootstrap's own seed: intervals are reproducible
 
 
 def cell_stats(epochs, value="wall_s"):
-    """Per cell (impl, workload, dtype, batch, threads): median, IQR and CV over all epochs."""
+    """Per cell (impl, device, workload, dtype, batch, threads): median, IQR, CV of all epochs."""
     if epochs.empty:
         return pd.DataFrame(columns=KEYS + ["n_runs", "n_epochs", "median_s", "q1_s", "q3_s",
                                             "iqr_s", "cv", "cv_warning"])
@@ -37,6 +38,39 @@ def cell_stats(epochs, value="wall_s"):
     out[["n_runs", "n_epochs"]] = out[["n_runs", "n_epochs"]].astype(int)
     out["cv_warning"] = out["cv_warning"].astype(bool)
     return out
+
+
+GFLOPS = ["achieved_gflops", "peak_gflops", "peak_gflops_shapes"]
+PEAK_COLUMNS = ["achieved_gflops_median", "peak_gflops_median", "peak_gflops_shapes_median",
+                "fraction_of_peak"]
+
+
+def peak_stats(runs):
+    """Per cell, over its ok runs: median achieved and probe GFLOP/s, and fraction_of_peak.
+
+    fraction_of_peak is the median over runs of achieved / peak (the square probe), each run
+    against the peak its own process measured, so a slower or busier moment affects both.
+    Runs recorded before the probe existed have no rates and give NaN.
+    """
+    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    if ok.empty:
+        return pd.DataFrame(columns=KEYS + PEAK_COLUMNS)
+    ok = ok.reindex(columns=list(dict.fromkeys([*ok.columns, *GFLOPS])))  # NaN where absent
+    ok = ok.assign(fraction=ok["achieved_gflops"] / ok["peak_gflops"])
+    return ok.groupby(KEYS, dropna=False).agg(
+        achieved_gflops_median=("achieved_gflops", "median"),
+        peak_gflops_median=("peak_gflops", "median"),
+        peak_gflops_shapes_median=("peak_gflops_shapes", "median"),
+        fraction_of_peak=("fraction", "median"),
+    ).reset_index()
+
+
+def cells(epochs, runs):
+    """results/cells.csv: cell_stats of the epochs with peak_stats of the runs beside it."""
+    spread, peak = cell_stats(epochs), peak_stats(runs)
+    if spread.empty or peak.empty:
+        return spread.reindex(columns=list(spread.columns) + PEAK_COLUMNS)
+    return spread.merge(peak, on=KEYS, how="left")
 
 
 def runs_of(epochs, value="wall_s", **where):
@@ -76,7 +110,7 @@ def ratio(num_runs, den_runs, n_boot=N_BOOT, seed=SEED):
 
 
 def cell_runs(epochs, value="wall_s"):
-    """{(impl, workload, dtype, batch, threads): [epoch values of each run]} for every cell."""
+    """{(impl, device, workload, dtype, batch, threads): [epoch values of each run]}."""
     return {key: [g[value].to_numpy(float) for _, g in cell.groupby("repeat", sort=True)]
             for key, cell in epochs.groupby(KEYS, sort=True)}
 
@@ -87,48 +121,112 @@ def speedups(epochs, baseline=BASELINE, value="wall_s"):
     speedup = median time of the baseline / median time of the implementation (> 1: faster).
     """
     runs = cell_runs(epochs, value)
-    base = {(d, b, t): r for (i, _w, d, b, t), r in runs.items() if i == baseline}
+    base = {(dev, d, b, t): r for (i, dev, _w, d, b, t), r in runs.items() if i == baseline}
     rows = []
-    for (impl, workload, dtype, batch, threads), r in runs.items():
-        ref = base.get((dtype, batch, threads))
+    for (impl, device, workload, dtype, batch, threads), r in runs.items():
+        ref = base.get((device, dtype, batch, threads))
         if impl == baseline or ref is None:
             continue
         res = ratio(ref, r)
-        rows.append({"impl": impl, "workload": workload, "dtype": dtype, "batch": batch,
-                     "threads": threads, "baseline": baseline,
+        rows.append({"impl": impl, "device": device, "workload": workload, "dtype": dtype,
+                     "batch": batch, "threads": threads, "baseline": baseline,
                      "speedup": res["ratio"], "ci_low": res["ci_low"],
                      "ci_high": res["ci_high"], "significant": res["significant"]})
-    return pd.DataFrame(rows, columns=["impl", "workload", "dtype", "batch", "threads",
-                                       "baseline", "speedup", "ci_low", "ci_high",
+    return pd.DataFrame(rows, columns=["impl", "device", "workload", "dtype", "batch",
+                                       "threads", "baseline", "speedup", "ci_low", "ci_high",
                                        "significant"])
 
 
 def dtype_ratios(epochs, value="wall_s"):
-    """float64 time / float32 time for each (impl, batch, threads) that has both."""
+    """float64 time / float32 time for each (impl, device, batch, threads) that has both."""
     runs = cell_runs(epochs, value)
     rows = []
-    for (impl, workload, dtype, batch, threads), r64 in runs.items():
-        r32 = runs.get((impl, workload, "float32", batch, threads))
+    for (impl, device, workload, dtype, batch, threads), r64 in runs.items():
+        r32 = runs.get((impl, device, workload, "float32", batch, threads))
         if dtype != "float64" or r32 is None:
             continue
         res = ratio(r64, r32)
-        rows.append({"impl": impl, "workload": workload, "batch": batch, "threads": threads,
-                     **res})
-    return pd.DataFrame(rows, columns=["impl", "workload", "batch", "threads", "ratio",
-                                       "ci_low", "ci_high", "significant"])
+        rows.append({"impl": impl, "device": device, "workload": workload, "batch": batch,
+                     "threads": threads, **res})
+    return pd.DataFrame(rows, columns=["impl", "device", "workload", "batch", "threads",
+                                       "ratio", "ci_low", "ci_high", "significant"])
 
 
 def thread_scaling(epochs, value="wall_s"):
     """Speed-up over the same cell's smallest thread count (time at min threads / time)."""
     runs = cell_runs(epochs, value)
     rows = []
-    for (impl, workload, dtype, batch, threads), r in runs.items():
-        base_t = min(t for (i, w, d, b, t) in runs if (i, d, b) == (impl, dtype, batch))
-        res = ratio(runs[(impl, workload, dtype, batch, base_t)], r)
-        rows.append({"impl": impl, "workload": workload, "dtype": dtype, "batch": batch,
-                     "threads": threads, "base_threads": base_t, "speedup": res["ratio"],
-                     "ci_low": res["ci_low"], "ci_high": res["ci_high"],
-                     "significant": res["significant"]})
-    return pd.DataFrame(rows, columns=["impl", "workload", "dtype", "batch", "threads",
-                                       "base_threads", "speedup", "ci_low", "ci_high",
-                                       "significant"])
+    for (impl, device, workload, dtype, batch, threads), r in runs.items():
+        base_t = min(t for (i, dev, _w, d, b, t) in runs
+                     if (i, dev, d, b) == (impl, device, dtype, batch))
+        res = ratio(runs[(impl, device, workload, dtype, batch, base_t)], r)
+        rows.append({"impl": impl, "device": device, "workload": workload, "dtype": dtype,
+                     "batch": batch, "threads": threads, "base_threads": base_t,
+                     "speedup": res["ratio"], "ci_low": res["ci_low"],
+                     "ci_high": res["ci_high"], "significant": res["significant"]})
+    return pd.DataFrame(rows, columns=["impl", "device", "workload", "dtype", "batch",
+                                       "threads", "base_threads", "speedup", "ci_low",
+                                       "ci_high", "significant"])
+
+
+OVERHEAD_KEYS = ["impl", "device", "dtype", "batch", "threads"]
+OVERHEAD_COLUMNS = OVERHEAD_KEYS + [
+    "n_docker", "n_native", "docker_s", "native_s", "ratio", "ci_low", "ci_high", "significant",
+    "test_accuracy_docker", "test_accuracy_native", "accuracy_diff"]
+
+
+def _ok_runs(runs, runner):
+    """The ok runs of `runs` that ran under `runner`; device "cpu" where the table has none."""
+    if runs is None or runs.empty or "runner" not in runs:
+        return pd.DataFrame(columns=OVERHEAD_KEYS + ["epoch_wall_s_median", "test_accuracy"])
+    sel = runs[(runs["status"] == "ok") & (runs["runner"] == runner)]
+    return sel if "device" in sel else sel.assign(device=DEFAULT_DEVICE)
+
+
+def _common_cells(docker, native):
+    return sorted(set(docker.groupby(OVERHEAD_KEYS).groups)
+                  & set(native.groupby(OVERHEAD_KEYS).groups))
+
+
+def overhead_gap(runs, native_runs):
+    """Why the container overhead cannot be measured here (a sentence), or None if it can.
+
+    runs: this study's runs.csv; native_runs: runs.csv of a `runner: local` study, or None.
+    """
+    if native_runs is None:
+        return "no native runs given (config native_runs is null)"
+    docker, native = _ok_runs(runs, "docker"), _ok_runs(native_runs, "local")
+    if docker.empty:
+        return "this study has no ok runs inside the container (runner docker)"
+    if native.empty:
+        return "the native runs file has no ok runs with runner local"
+    if not _common_cells(docker, native):
+        return "no cell ran both in the container and natively"
+    return None
+
+
+def overhead(runs, native_runs, n_boot=N_BOOT, seed=SEED):
+    """Container overhead per cell (impl, device, dtype, batch, threads) that ran both ways.
+
+    ratio = median epoch time in Docker / natively (> 1: the container is slower), with a 95%
+    bootstrap interval over runs: each run counts as its median epoch time, on both sides,
+    because the native study is given as runs.csv (one row per run, not per epoch). With one
+    run a side the interval is the point. accuracy_diff = test accuracy Docker - native
+    (medians over runs). Empty, with the columns, when overhead_gap gives a reason.
+    """
+    if overhead_gap(runs, native_runs) is not None:
+        return pd.DataFrame(columns=OVERHEAD_COLUMNS)
+    docker, native = _ok_runs(runs, "docker"), _ok_runs(native_runs, "local")
+    by_docker, by_native = docker.groupby(OVERHEAD_KEYS), native.groupby(OVERHEAD_KEYS)
+    rows = []
+    for key in _common_cells(docker, native):
+        d, n = by_docker.get_group(key), by_native.get_group(key)
+        res = ratio([np.array([m]) for m in d["epoch_wall_s_median"]],
+                    [np.array([m]) for m in n["epoch_wall_s_median"]], n_boot, seed)
+        acc_d, acc_n = d["test_accuracy"].median(), n["test_accuracy"].median()
+        rows.append({**dict(zip(OVERHEAD_KEYS, key, strict=True)), "n_docker": len(d),
+                     "n_native": len(n), "docker_s": d["epoch_wall_s_median"].median(),
+                     "native_s": n["epoch_wall_s_median"].median(), **res,
+                     "test_accuracy_docker": acc_d, "test_accuracy_native": acc_n,
+                     "accuracy_diff": acc_d - acc_n})
+    return pd.DataFrame(rows, columns=OVERHEAD_COLUMNS)

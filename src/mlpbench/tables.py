@@ -32,7 +32,7 @@ def render(df, title, note=""):
             f"<tbody>\n{body}\n</tbody></table>\n</body></html>\n")
 
 
-NOT_RUN_COLUMNS = ["impl", "dtype", "batch", "threads", "repeat", "status", "reason"]
+NOT_RUN_COLUMNS = ["impl", "device", "dtype", "batch", "threads", "repeat", "status", "reason"]
 
 
 def not_run(runs):
@@ -44,5 +44,18 @@ def not_run(runs):
 
 def noisy(cells):
     """Cells whose coefficient of variation is above stats.CV_WARN."""
-    cols = ["impl", "dtype", "batch", "threads", "n_runs", "n_epochs", "median_s", "iqr_s", "cv"]
+    cols = ["impl", "device", "dtype", "batch", "threads", "n_runs", "n_epochs", "median_s",
+            "iqr_s", "cv"]
     return cells.loc[cells["cv_warning"], cols].round(4)
+
+
+PEAK_COLUMNS = ["impl", "device", "dtype", "batch", "threads", "achieved_gflops_median",
+                "peak_gflops_median", "peak_gflops_shapes_median", "fraction_of_peak"]
+
+
+def peak(cells):
+    """Per cell: achieved and probe GFLOP/s (medians), and the fraction of the square peak in %."""
+    d = cells.reindex(columns=PEAK_COLUMNS).sort_values(["device", "dtype", "threads", "impl",
+                                                         "batch"])
+    d["fraction_of_peak"] = 100 * d["fraction_of_peak"]
+    return d.round(2).rename(columns={"fraction_of_peak": "percent_of_peak"})

@@ -1,8 +1,10 @@
+import glob
+import shlex
 import sys
 
 from snakemake.exceptions import WorkflowError
 
-from mlpbench import grid
+from mlpbench import containers, grid
 
 try:
     grid.validate(
@@ -11,8 +13,25 @@ try:
 except grid.ConfigError as e:
     raise WorkflowError(f"Invalid configuration: {e}") from None
 
+try:
+    RUNNER, RUNNER_WHY = containers.resolve_runner(config["runner"])
+except RuntimeError as e:
+    raise WorkflowError(f"Invalid configuration: {e}") from None
+print(f"mlpbench: {RUNNER_WHY}", file=sys.stderr)
+if "gpu" not in config["devices"]:
+    GPU_SKIP = None
+elif RUNNER != "docker":
+    GPU_SKIP = "GPU cells run in the CUDA image: they need runner docker"
+else:
+    _gpu_ok, _gpu_why = containers.gpu_available()
+    GPU_SKIP = None if _gpu_ok else _gpu_why
+    print(
+        f"mlpbench: GPU cells {'run on ' + _gpu_why if _gpu_ok else 'skipped: ' + _gpu_why}",
+        file=sys.stderr,
+    )
+
 CELLS = grid.cells(config)
-SETTINGS = grid.settings(config)
+SETTINGS = grid.settings(config, runner=RUNNER)
 PRIORITY = grid.priorities(config)
 DATA = f"{config['data']['dir']}/mnist.npz"
 LOCK = "results/.timing.lock"
@@ -24,6 +43,8 @@ FIGURES = {
     5: "phases",
     6: "parity",
     7: "environment",
+    8: "roofline",
+    9: "container_overhead",
 }
 
 if "timing_slot" not in workflow.global_resources:
@@ -35,6 +56,7 @@ if "timing_slot" not in workflow.global_resources:
 
 
 wildcard_constraints:
+    device="cpu|gpu",
     impl="[a-z0-9][a-z0-9-]*",
     dtype="float32|float64",
     batch=r"\d+",
@@ -49,8 +71,26 @@ def priority_of(wildcards):
         int(wildcards.batch),
         int(wildcards.threads),
         int(wildcards.repeat),
+        wildcards.device,
     )
     return PRIORITY.get(cell, 0)
+
+
+def skip_reason(wildcards):
+    """Why a cell is recorded as skipped without running (a GPU cell with no usable GPU)."""
+    return GPU_SKIP if wildcards.device == "gpu" and GPU_SKIP else ""
+
+
+def skip_option(wildcards):
+    reason = skip_reason(wildcards)
+    return f"--skip-reason {shlex.quote(reason)}" if reason else ""
+
+
+def bench_image(wildcards):
+    """The image record a docker run reads (none for local runs and skipped cells)."""
+    if RUNNER != "docker" or skip_reason(wildcards):
+        return []
+    return image_json("cuda" if wildcards.device == "gpu" else "cpu")
 
 
 def run_records():
@@ -72,5 +112,24 @@ def all_outputs():
         "results/tables/claims.html",
         "results/tables/not_run.html",
         "results/tables/noisy.html",
+        "results/tables/peak.html",
+        "results/overhead.csv",
         *figure_paths(),
     ]
+
+
+# -- images (workflow/rules/images.smk) --
+IMAGES = ["cpu", "cuda"]
+PACKAGE_SOURCES = [
+    "pyproject.toml",
+    *sorted(glob.glob("src/mlpbench/**/*.py", recursive=True)),
+]
+
+
+def image_base_mode():
+    return config.get("images", {}).get("base", "auto")
+
+
+def image_json(image):
+    """The record of a built image: the input of every timed run inside it."""
+    return f"results/images/{image}.json"

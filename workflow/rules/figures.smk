@@ -5,6 +5,8 @@ rule figures:
         speedups="results/speedups.csv",
         dtype_ratios="results/dtype_ratios.csv",
         thread_scaling="results/thread_scaling.csv",
+        overhead="results/overhead.csv",
+        native_runs=NATIVE_RUNS,
     output:
         fig1=report(
             "results/figures/fig1_time_vs_batch.png",
@@ -47,6 +49,21 @@ rule figures:
             caption="../../report/fig7_environment.rst",
             category="5 Environment",
             labels={"figure": "7", "shows": "CPU, BLAS, versions, runner"},
+        ),
+        fig8=report(
+            "results/figures/fig8_roofline.png",
+            caption="../../report/fig8_roofline.rst",
+            category="3 Where the time goes",
+            labels={"figure": "8", "shows": "achieved GFLOP/s against the peak probe"},
+        ),
+        fig9=report(
+            "results/figures/fig9_container_overhead.png",
+            caption="../../report/fig9_container_overhead.rst",
+            category="5 Environment",
+            labels={
+                "figure": "9",
+                "shows": "container overhead: Docker / native time",
+            },
         ),
     log:
         "logs/figures.log",

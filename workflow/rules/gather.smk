@@ -1,3 +1,8 @@
+# The native study's runs.csv (config native_runs): an input of the rules that compare Docker
+# with native, or no file at all when it is not set. The config is fixed, so no input function.
+NATIVE_RUNS = config.get("native_runs") or []
+
+
 rule gather:
     input:
         records=run_records(),
@@ -19,6 +24,7 @@ rule gather:
 rule stats:
     input:
         epochs="results/epochs.csv",
+        runs="results/runs.csv",
     output:
         cells="results/cells.csv",
         speedups="results/speedups.csv",
@@ -34,9 +40,29 @@ rule stats:
         "../scripts/stats.py"
 
 
+# Docker vs native per cell. Always written (empty, with its columns, when this study did not
+# run in the container or no native runs are given), so the figures need not ask which.
+rule overhead:
+    input:
+        runs="results/runs.csv",
+        native_runs=NATIVE_RUNS,
+    output:
+        csv="results/overhead.csv",
+    log:
+        "logs/overhead.log",
+    resources:
+        cpus_per_task=1,
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/overhead.py"
+
+
 rule claims:
     input:
         epochs="results/epochs.csv",
+        runs="results/runs.csv",
+        native_runs=NATIVE_RUNS,
     output:
         csv="results/claims.csv",
     log:

@@ -22,6 +22,15 @@ rule tables:
             category="6 Runs",
             labels={"table": "noisy cells", "shows": "CV above 5%"},
         ),
+        peak=report(
+            "results/tables/peak.html",
+            caption="../../report/peak.rst",
+            category="3 Where the time goes",
+            labels={
+                "table": "fraction of peak",
+                "shows": "achieved / probe GFLOP/s per cell",
+            },
+        ),
     log:
         "logs/tables.log",
     resources:

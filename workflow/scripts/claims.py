@@ -6,5 +6,7 @@ import pandas as pd  # noqa: E402
 
 from mlpbench import claims  # noqa: E402
 
-epochs = pd.read_csv(snakemake.input.epochs)  # noqa: F821
-claims.evaluate(epochs).to_csv(snakemake.output.csv, index=False)  # noqa: F821
+inp = snakemake.input  # noqa: F821
+native = pd.read_csv(inp.native_runs) if inp.native_runs else None  # [] when not set
+table = claims.evaluate(pd.read_csv(inp.epochs), pd.read_csv(inp.runs), native)
+table.to_csv(snakemake.output.csv, index=False)  # noqa: F821

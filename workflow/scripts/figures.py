@@ -4,7 +4,7 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
 import pandas as pd  # noqa: E402
 
-from mlpbench import figures, gather  # noqa: E402
+from mlpbench import figures, gather, stats  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 runs = pd.read_csv(inp.runs)
@@ -16,3 +16,7 @@ figures.save(figures.fig4_dtype_ratio(pd.read_csv(inp.dtype_ratios)), out.fig4)
 figures.save(figures.fig5_phases(epochs), out.fig5)
 figures.save(figures.fig6_parity(runs), out.fig6)
 figures.save(figures.fig7_environment(runs), out.fig7)
+figures.save(figures.fig8_roofline(runs), out.fig8)
+native = pd.read_csv(inp.native_runs) if inp.native_runs else None  # [] when not set
+figures.save(figures.fig9_container_overhead(pd.read_csv(inp.overhead),
+                                             stats.overhead_gap(runs, native)), out.fig9)

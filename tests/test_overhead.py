@@ -1,0 +1,79 @@
+"""Container overhead: Docker vs native per cell, and the claim judged from it."""
+
+import pandas as pd
+import pytest
+from synthetic import study
+
+from mlpbench import claims, gather, stats
+
+
+def runs_of(runner="local", factor=1.0, accuracy=None, seed=0):
+    """The synthetic study's runs.csv under `runner`, epoch times multiplied by factor."""
+    recs = study(seed=seed)
+    for r in recs:
+        r["runner"] = runner
+        r["epoch_wall_s"] = [t * factor for t in r["epoch_wall_s"]]
+        if accuracy is not None and r["status"] == "ok":
+            r["test_accuracy"] = accuracy
+    return gather.runs_table(recs)
+
+
+def test_overhead_has_one_row_per_cell_that_ran_both_ways():
+    native, docker = runs_of(), runs_of("docker", factor=1.2, seed=1)
+    table = stats.overhead(docker, native)
+    assert list(table.columns) == stats.OVERHEAD_COLUMNS
+    assert len(table) == 4 * 2 * 3  # impls x dtypes x batches; the skipped cell is not there
+    assert table["ratio"].median() == pytest.approx(1.2, rel=0.02)
+    assert (table["ci_low"] <= table["ratio"]).all() and (table["ratio"] <= table["ci_high"]).all()
+    assert table["significant"].all()
+    assert (table["n_docker"] == 3).all() and (table["accuracy_diff"] == 0).all()
+
+
+def test_overhead_is_empty_with_a_reason_when_there_is_nothing_to_compare():
+    native, docker = runs_of(), runs_of("docker")
+    for runs, nat, words in ((docker, None, "no native runs"),
+                             (native, native, "no ok runs inside the container"),
+                             (docker, docker, "no ok runs with runner local"),
+                             (docker, native[native["impl"] == "tf-loop"], "no ok runs"),
+                             (docker[docker["impl"] == "keras-fit"],
+                              native[native["impl"] == "numpy-step2"], "no cell ran both")):
+        assert words in stats.overhead_gap(runs, nat)
+        table = stats.overhead(runs, nat)
+        assert table.empty and list(table.columns) == stats.OVERHEAD_COLUMNS
+
+
+def test_a_native_runs_file_without_device_counts_as_cpu():
+    native = runs_of().drop(columns="device")
+    assert len(stats.overhead(runs_of("docker"), native)) == 24
+
+
+def verdict(docker, native):
+    return claims.claim_container(docker, native)
+
+
+def test_the_same_times_in_docker_confirm_the_container_claim():
+    res = verdict(runs_of("docker", factor=1.01, seed=1), runs_of())
+    assert res["verdict"] == claims.CONFIRMED
+    assert "median ratio 1.01" in res["evidence"] and "accuracies matched" in res["evidence"]
+    assert res["claim"] == claims.CLAIMS["container"]
+
+
+def test_a_slower_container_refutes_and_other_accuracies_are_reported():
+    res = verdict(runs_of("docker", factor=1.1, accuracy=0.8), runs_of())
+    assert res["verdict"] == claims.REFUTED
+    assert "accuracies differed" in res["evidence"] and "0.0900" in res["evidence"]
+
+
+def test_without_native_runs_or_docker_runs_the_claim_is_not_tested():
+    assert verdict(runs_of("docker"), None)["verdict"] == claims.NOT_TESTED
+    assert verdict(runs_of(), runs_of())["verdict"] == claims.NOT_TESTED
+    assert verdict(pd.DataFrame(), runs_of())["verdict"] == claims.NOT_TESTED
+
+
+def test_evaluate_judges_the_container_claim_last():
+    docker = study(seed=1)
+    for r in docker:
+        r["runner"] = "docker"
+    table = claims.evaluate(gather.epochs_table(docker), gather.runs_table(docker), runs_of())
+    assert table["claim"].iloc[-1] == claims.CLAIMS["container"]
+    assert table["verdict"].iloc[-1] == claims.CONFIRMED

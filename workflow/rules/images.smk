@@ -1,0 +1,70 @@
+# The container images (docker/Dockerfile): a base (the registry's, or one built from Debian's
+# archive), a wheelhouse downloaded on the host from the hashed lock, then an offline build that
+# passes the image's test stage. Each image is described by results/images/{image}.json (image
+# ID, base, build args, lock hash), which the timed runs read for MLPBENCH_IMAGE_DIGEST.
+# Image builds take the timing slot: they never overlap a timed run.
+# config: `images: {base: auto | registry | debootstrap}` (auto tries the registry first).
+
+
+rule image_base:
+    output:
+        "results/images/base.json",
+    log:
+        "logs/images/base.log",
+    resources:
+        timing_slot=1,
+        cpus_per_task=2,
+        mem_mb=2000,
+        runtime=30,
+    params:
+        step="base",
+        mode=image_base_mode(),
+    script:
+        "../scripts/build_image.py"
+
+
+rule image_wheelhouse:
+    input:
+        lock="envs/{image}.lock",
+    output:
+        directory("results/images/wheelhouse/{image}"),
+    log:
+        "logs/images/wheelhouse_{image}.log",
+    wildcard_constraints:
+        image="|".join(IMAGES),
+    resources:
+        cpus_per_task=1,
+        mem_mb=2000,
+        runtime=60,
+    params:
+        step="wheelhouse",
+    script:
+        "../scripts/build_image.py"
+
+
+# Rebuilt when the Dockerfile, the lock or the base change, and when the package's source
+# changes (an image must not run stale code; Docker's layer cache then redoes only the last
+# layers, seconds for the CPU image).
+rule image:
+    input:
+        dockerfile="docker/Dockerfile",
+        lock="envs/{image}.lock",
+        wheelhouse="results/images/wheelhouse/{image}",
+        base="results/images/base.json",
+        data=DATA,
+        src=PACKAGE_SOURCES,
+    output:
+        "results/images/{image}.json",
+    log:
+        "logs/images/{image}.log",
+    wildcard_constraints:
+        image="|".join(IMAGES),
+    resources:
+        timing_slot=1,
+        cpus_per_task=2,
+        mem_mb=8000,
+        runtime=90,
+    params:
+        step="image",
+    script:
+        "../scripts/build_image.py"
