@@ -20,6 +20,7 @@ TINY = {
     "warmup_epochs": 0,
     "subset": 1000,
     "timeout_s": 300,
+    "runner": "local",  # the workflow's logic; the containers have their own checks
     "data": {"dir": str(ROOT / "data"), "source": None},
 }
 

@@ -75,7 +75,7 @@ def test_rerun_redoes_only_what_is_missing(study):
     done = snakemake(study, "-n", "--configfile", config)
     assert "Nothing to be done" in done.stdout + done.stderr
     # the state an interruption leaves: some records missing, nothing gathered yet
-    (study / "results" / "runs" / "numpy-step2" / "float32" / "b250_t1_r2.json").unlink()
+    (study / "results" / "runs" / "cpu" / "numpy-step2" / "float32" / "b250_t1_r2.json").unlink()
     (study / "results" / "runs.csv").unlink()
     jobs = planned_jobs(snakemake(study, "-n", "--configfile", config))
     assert jobs.get("bench") == 1 and "plan" not in jobs and "data" not in jobs

@@ -120,9 +120,10 @@ def all_outputs():
 
 # -- images (workflow/rules/images.smk) --
 IMAGES = ["cpu", "cuda"]
+REPO = workflow.basedir  # the images' sources, wherever --directory puts the results
 PACKAGE_SOURCES = [
-    "pyproject.toml",
-    *sorted(glob.glob("src/mlpbench/**/*.py", recursive=True)),
+    f"{REPO}/pyproject.toml",
+    *sorted(glob.glob(f"{REPO}/src/mlpbench/**/*.py", recursive=True)),
 ]
 
 

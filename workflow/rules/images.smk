@@ -25,7 +25,7 @@ rule image_base:
 
 rule image_wheelhouse:
     input:
-        lock="envs/{image}.lock",
+        lock=f"{REPO}/envs/{{image}}.lock",
     output:
         directory("results/images/wheelhouse/{image}"),
     log:
@@ -47,8 +47,8 @@ rule image_wheelhouse:
 # layers, seconds for the CPU image).
 rule image:
     input:
-        dockerfile="docker/Dockerfile",
-        lock="envs/{image}.lock",
+        dockerfile=f"{REPO}/docker/Dockerfile",
+        lock=f"{REPO}/envs/{{image}}.lock",
         wheelhouse="results/images/wheelhouse/{image}",
         base="results/images/base.json",
         data=DATA,
