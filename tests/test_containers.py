@@ -108,6 +108,28 @@ def test_runner_auto_falls_back_to_local_and_says_why(tmp_path):
         containers.resolve_runner("podman", docker=docker)
 
 
+def test_runner_auto_keeps_the_choice_of_the_earlier_runs(tmp_path):
+    record = tmp_path / "results" / "runner.txt"
+    up = fake_docker(tmp_path, "echo 28.2.2")
+    assert containers.resolve_runner_once("auto", record, docker=up)[0] == "docker"
+    assert record.read_text().strip() == "docker"
+    (tmp_path / "docker").unlink()
+    down = fake_docker(tmp_path, "echo 'Cannot connect' >&2; exit 1")
+    with pytest.raises(RuntimeError, match="earlier runs used runner docker"):
+        containers.resolve_runner_once("auto", record, docker=down)  # never a silent switch
+    assert containers.resolve_runner_once("local", record, docker=down)[0] == "local"
+    assert containers.resolve_runner_once("auto", record, docker=down)[0] == "local"
+
+
+def test_leftover_run_containers_are_removed(tmp_path):
+    calls = tmp_path / "calls"
+    docker = fake_docker(tmp_path, f'echo "$@" >> {calls}; '
+                                   'if [ "$1" = ps ]; then echo mlpbench-a; echo mlpbench-b; fi')
+    assert containers.remove_leftovers(docker=docker) == ["mlpbench-a", "mlpbench-b"]
+    lines = calls.read_text().splitlines()
+    assert "name=^mlpbench-" in lines[0] and lines[1] == "rm --force mlpbench-a mlpbench-b"
+
+
 def test_gpu_unavailable_without_the_nvidia_runtime(tmp_path):
     docker = fake_docker(tmp_path, 'echo \'{"runc":{"path":"runc"}}\'')
     ok, why = containers.gpu_available(docker=docker)

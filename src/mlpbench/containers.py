@@ -105,6 +105,16 @@ def kill_argv(name, docker="docker"):
     return [docker, "rm", "--force", name]
 
 
+def remove_leftovers(docker="docker"):
+    """Remove every mlpbench run container still here (its launcher was killed outright, so
+    its clean-up never ran); called under the timing lock, before a timed run starts."""
+    names, _ = _answers([docker, "ps", "--all", "--quiet", "--filter", "name=^mlpbench-"], 30)
+    if names:
+        subprocess.run([docker, "rm", "--force", *names.split()], capture_output=True,
+                       check=False)
+    return names.split() if names else []
+
+
 def _answers(argv, timeout):
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
@@ -142,6 +152,27 @@ def resolve_runner(setting, docker="docker"):
     if ok:
         return "docker", f"runner: auto -> docker ({why})"
     return "local", f"runner: auto -> local ({why})"
+
+
+def resolve_runner_once(setting, record_path, docker="docker"):
+    """resolve_runner(), but `auto` keeps the choice recorded in record_path by an earlier
+    invocation, so that a daemon that is down (or answers slowly) once does not switch the
+    runner and redo every run; the resolved runner is recorded there.
+    """
+    record = Path(record_path)
+    if setting == "auto" and record.exists():
+        previous = record.read_text().strip()
+        try:
+            runner, _ = resolve_runner(previous, docker)
+        except RuntimeError as e:
+            raise RuntimeError(f"{e}; this study's earlier runs used runner {previous} "
+                               f"(start the daemon, set runner explicitly, or delete "
+                               f"{record})") from None
+        return runner, f"runner: auto -> {runner} (as the earlier runs: {record})"
+    runner, why = resolve_runner(setting, docker)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(runner + "\n")
+    return runner, why
 
 
 def gpu_available(docker="docker", timeout=15):

@@ -94,6 +94,9 @@ def run(cell, settings, data_path, out_path, log_path, lock_path, image=None,
         log.write("$ " + " ".join(argv) + "\n")
         log.flush()
         fcntl.flock(lock, fcntl.LOCK_EX)  # one timed run at a time on this host
+        if name:  # nothing of an earlier, killed run may compete with this one
+            for leftover in containers.remove_leftovers():
+                log.write(f"removed a leftover container {leftover}\n")
         started = time.perf_counter()
         finished = False
         try:
@@ -136,8 +139,10 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    # Snakemake stops jobs with SIGTERM: exit through `finally`, which removes a container
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    # Snakemake stops jobs with SIGTERM (a closed terminal: SIGHUP): exit through `finally`,
+    # which removes the container
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
     a = parse_args(argv)
     cell = Cell(a.impl, a.dtype, a.batch, a.threads, a.repeat, a.device)
     settings = Settings(a.epochs, a.warmup_epochs, a.subset, a.seed, a.runner, a.timeout_s)

@@ -14,7 +14,9 @@ except grid.ConfigError as e:
     raise WorkflowError(f"Invalid configuration: {e}") from None
 
 try:
-    RUNNER, RUNNER_WHY = containers.resolve_runner(config["runner"])
+    RUNNER, RUNNER_WHY = containers.resolve_runner_once(
+        config["runner"], "results/runner.txt"
+    )
 except RuntimeError as e:
     raise WorkflowError(f"Invalid configuration: {e}") from None
 print(f"mlpbench: {RUNNER_WHY}", file=sys.stderr)
@@ -121,9 +123,23 @@ def all_outputs():
 # -- images (workflow/rules/images.smk) --
 IMAGES = ["cpu", "cuda"]
 REPO = workflow.basedir  # the images' sources, wherever --directory puts the results
+# What `mlpbench run` imports: a change elsewhere (figures, stats, ...) must not rebuild the
+# image, since a new image redoes every timed run inside it.
+RUN_MODULES = [
+    "__init__",
+    "__main__",
+    "cli",
+    "runner",
+    "data",
+    "model",
+    "flops",
+    "peak",
+    "provenance",
+]
 PACKAGE_SOURCES = [
     f"{REPO}/pyproject.toml",
-    *sorted(glob.glob(f"{REPO}/src/mlpbench/**/*.py", recursive=True)),
+    *[f"{REPO}/src/mlpbench/{name}.py" for name in RUN_MODULES],
+    *sorted(glob.glob(f"{REPO}/src/mlpbench/implementations/*.py")),
 ]
 
 

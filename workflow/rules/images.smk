@@ -33,6 +33,7 @@ rule image_wheelhouse:
     wildcard_constraints:
         image="|".join(IMAGES),
     resources:
+        timing_slot=1,
         cpus_per_task=1,
         mem_mb=2000,
         runtime=60,

@@ -61,6 +61,8 @@ def write_json(obj, out):
 
 def run(argv, **kw):
     log("$ " + " ".join(map(str, argv)))
+    kw.setdefault("stdout", sys.stderr)  # the tools' output into the job's log
+    kw.setdefault("stderr", sys.stderr)
     return subprocess.run([str(a) for a in argv], check=True, **kw)
 
 
@@ -124,7 +126,8 @@ def resolve_base(mode, out, dockerfile=DOCKERFILE):
             log("base: the registry did not answer; building the base from Debian's archive")
         manifest = out.with_name(out.stem + ".packages.txt")
         image_id = debootstrap_base(manifest=manifest)
-        record.update(used="debootstrap", image=image_id, image_id=image_id,
+        # FROM takes the tag (BuildKit cannot build FROM a bare image ID); the ID pins it here
+        record.update(used="debootstrap", image=DEBOOTSTRAP_TAG, image_id=image_id,
                       tag=DEBOOTSTRAP_TAG, packages=manifest.name,
                       packages_sha256=sha256_file(manifest))
     log(f"base: using the {record['used']} base {record['image']}")

@@ -64,6 +64,7 @@ class TfLoop(Implementation):
             order = tf.constant(epoch_permutation(self.seed, epoch, self.n))
             for start in range(0, self.n, self.batch):
                 self._step_idx(order[start : start + self.batch], lr)
+            self.w[-1].numpy()  # wait for the epoch's queued steps (a GPU runs asynchronously)
             clock.epoch_end(epoch)
 
     def step(self, x, y, epoch=0):
