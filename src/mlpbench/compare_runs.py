@@ -14,10 +14,11 @@ import sys
 
 import pandas as pd
 
-CELL = ["impl", "device", "dtype", "batch", "threads"]
+from mlpbench.claims import ACCURACY
+from mlpbench.stats import OVERHEAD_KEYS as CELL
 
 
-def compare(native, other, runner="docker", tol=1e-3):
+def compare(native, other, runner="docker", tol=ACCURACY):
     """Problems found (a list of lines) and the per-cell table of both accuracies."""
     problems = []
     wrong_runner = other[other["runner"] != runner]
@@ -51,7 +52,7 @@ def main(argv=None):
     p.add_argument("native")
     p.add_argument("other")
     p.add_argument("--runner", default="docker")
-    p.add_argument("--tol", type=float, default=1e-3, help="largest accuracy difference")
+    p.add_argument("--tol", type=float, default=ACCURACY, help="largest accuracy difference")
     a = p.parse_args(argv)
     problems, both = compare(pd.read_csv(a.native), pd.read_csv(a.other), a.runner, a.tol)
     for line in problems:

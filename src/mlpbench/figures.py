@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from mlpbench.claims import OVERHEAD  # noqa: E402
 from mlpbench.gather import DEFAULT_DEVICE, PHASES  # noqa: E402
+from mlpbench.stats import GFLOPS  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="paper")
 DPI = 110
@@ -229,7 +230,7 @@ def fig8_roofline(runs):
     The grey lines are the peak probe of the same runs (medians): the square-GEMM rate (solid,
     the practical peak) and the rate of the MLP's own products at each batch (dashed).
     """
-    rates = ["achieved_gflops", "peak_gflops", "peak_gflops_shapes"]
+    rates = GFLOPS
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
     if ok.empty or not set(rates) <= set(ok.columns) or ok["achieved_gflops"].isna().all():
         return _empty("no ok run recorded its achieved GFLOP/s")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mlpbench import containers
 from mlpbench.grid import Cell, Settings
+from mlpbench.runner import write_atomic
 
 ERROR_TAIL_CHARS = 2000
 
@@ -70,21 +71,13 @@ def _tail(path, chars=ERROR_TAIL_CHARS):
     return text[-chars:].strip()
 
 
-def write_json(record, out):
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(record, indent=1))
-    os.replace(tmp, out)
-
-
 def run(cell, settings, data_path, out_path, log_path, lock_path, image=None,
         skip_reason=None):
     """Run the cell once; always leave a record at out_path. Returns its status."""
     if skip_reason:
         record = error_record(cell, settings, skip_reason, status="skipped", image=image)
         record.update(repeat=cell.repeat, command=[], process_wall_s=0.0)
-        write_json(record, out_path)
+        write_atomic(record, out_path)
         return record["status"]
     name = containers.container_name(Path(out_path).stem) if settings.runner == "docker" else None
     argv = command(cell, settings, data_path, out_path, image=image, name=name)
@@ -121,7 +114,7 @@ def run(cell, settings, data_path, out_path, log_path, lock_path, image=None,
     record["device"] = cell.device
     record["command"] = argv
     record["process_wall_s"] = process_wall_s  # the whole process: start-up, data, evaluation
-    write_json(record, out_path)
+    write_atomic(record, out_path)
     return record["status"]
 
 

@@ -161,13 +161,13 @@ def run_cell(cell, data_path, hyper=None):
     if not all(map(_finite, (train_loss, test_loss))):
         record.update(status="invalid", reason="training went non-finite (NaN or inf)")
         train_loss = test_loss = None
+    wall_median = median(clock.wall) if clock.wall else None
     record.update(
         epoch_wall_s=clock.wall,
         epoch_cpu_s=clock.cpu,
         cpu_per_wall=[c / w for c, w in zip(clock.cpu, clock.wall, strict=True)],
-        epoch_wall_s_median=median(clock.wall) if clock.wall else None,
-        achieved_gflops=flops.achieved_gflops(len(dataset.x_train), cell.batch,
-                                              median(clock.wall) if clock.wall else None),
+        epoch_wall_s_median=wall_median,
+        achieved_gflops=flops.achieved_gflops(len(dataset.x_train), cell.batch, wall_median),
         peak_gflops=probe.get("square_gflops"),
         peak_gflops_shapes=probe.get("shapes_gflops"),
         os_threads=clock.threads_seen,

@@ -14,11 +14,12 @@ rule plan:
 
 
 # One timed run, locally or in the image (runner docker: the image is an input, so it is
-# built first and a rebuilt image redoes the runs). The thread count under study is the {threads} wildcard (Snakemake caps
-# `threads:` at --cores). Every run takes the one `timing_slot` (the default profile provides
-# exactly one) and a lock file, so no two timed runs overlap. A crash or timeout becomes a
-# record with status "error", so the rest of the grid goes on. A `shell:` job, not `run:`
-# (which spawns a whole Snakemake process per job) nor `script:` (which imports Snakemake).
+# built first and a rebuilt image redoes the runs). The thread count under study is the
+# {threads} wildcard (Snakemake caps `threads:` at --cores). Every run takes the one
+# `timing_slot` (the default profile provides exactly one) and a lock file, so no two timed
+# runs overlap. A crash or timeout becomes a record with status "error", so the rest of the
+# grid goes on. A `shell:` job, not `run:` (which spawns a whole Snakemake process per job)
+# nor `script:` (which imports Snakemake).
 rule bench:
     input:
         data=DATA,

@@ -144,7 +144,7 @@ PACKAGE_SOURCES = [
 
 
 def image_base_mode():
-    return config.get("images", {}).get("base", "auto")
+    return config["images"]["base"]
 
 
 def image_json(image):

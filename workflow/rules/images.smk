@@ -43,9 +43,9 @@ rule image_wheelhouse:
         "../scripts/build_image.py"
 
 
-# Rebuilt when the Dockerfile, the lock or the base change, and when the package's source
-# changes (an image must not run stale code; Docker's layer cache then redoes only the last
-# layers, seconds for the CPU image).
+# Rebuilt when the Dockerfile, the lock or the base change, and when a module that
+# `mlpbench run` imports changes (PACKAGE_SOURCES: an image must not run stale code; Docker's
+# layer cache then redoes only the last layers, seconds for the CPU image).
 rule image:
     input:
         dockerfile=f"{REPO}/docker/Dockerfile",

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from mlpbench.runner import write_atomic
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "docker" / "Dockerfile"
 BUILD_BASE = ROOT / "docker" / "build-base.sh"
@@ -49,14 +51,6 @@ def sha256_file(path):
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def write_json(obj, out):
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=1) + "\n")
-    os.replace(tmp, out)
 
 
 def run(argv, **kw):
@@ -131,7 +125,7 @@ def resolve_base(mode, out, dockerfile=DOCKERFILE):
                       tag=DEBOOTSTRAP_TAG, packages=manifest.name,
                       packages_sha256=sha256_file(manifest))
     log(f"base: using the {record['used']} base {record['image']}")
-    write_json(record, out)
+    write_atomic(record, out)
     return record
 
 
@@ -227,7 +221,7 @@ def build_image(image, lock, wheelhouse, base, data, out, tag=None):
         "build_seconds": round(seconds, 1),
         "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
-    write_json(record, out)
+    write_atomic(record, out)
     log(f"{tag}: {record['image_id']} ({record['size_bytes'] / 1e6:.0f} MB, {seconds:.0f} s)")
     return record
 
