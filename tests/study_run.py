@@ -15,8 +15,10 @@ TINY = {
     "dtypes": ["float32"],
     "batches": [100, 250],
     "threads": [1, 64],  # 64: more than this machine has -> skipped with the reason
+    "design": "fixed",
     "repeats": 2,
     "epochs": 2,
+    "max_extra_runs": 0,
     "warmup_epochs": 0,
     "subset": 1000,
     "timeout_s": 300,

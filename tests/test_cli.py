@@ -1,6 +1,7 @@
 """Bad input: one line on stderr, exit 2, no traceback, no output file. Records are atomic."""
 
 import json
+import os
 
 import pytest
 from conftest import run_cli
@@ -26,8 +27,9 @@ def args_for(out, data, **change):
     (dict(batch=1001), "--batch 1001 is larger than the data (1000 training samples)"),
     (dict(subset=70000), "--subset 70000 is larger than the 60000 training samples"),
     (dict(threads=0), "--threads: '0' is not a positive integer"),
-    (dict(dtype="float16"), "invalid choice: 'float16'"),
-    (dict(epochs=-1), "--epochs: '-1' is not a non-negative integer"),
+    (dict(dtype="float16"), "'float16' is not one of float32, float64"),
+    (dict(epochs=-1), "--epochs: '-1' is not a positive integer"),
+    (dict(epochs=0), "--epochs: '0' is not a positive integer"),  # an ok record needs epochs
     (dict(warmup_epochs="two"), "--warmup-epochs: 'two' is not a non-negative integer"),
     (dict(batch="5e2"), "--batch: '5e2' is not a positive integer"),
 ])
@@ -103,7 +105,7 @@ def test_record_has_the_documented_fields(tmp_path, mnist_path):
     assert prov["numpy"] and prov["python"].startswith("3.")
 
 
-def test_non_finite_training_is_marked_invalid(mnist_path, monkeypatch, restore_affinity):
+def test_non_finite_training_is_marked_invalid(mnist, monkeypatch, restore_affinity):
     import numpy as np
 
     cls = REGISTRY["numpy-step2"]
@@ -111,6 +113,35 @@ def test_non_finite_training_is_marked_invalid(mnist_path, monkeypatch, restore_
     monkeypatch.setattr(cls, "get_params",
                         lambda self: [(w * np.nan, b) for w, b in real(self)])
     cell = runner.Cell("numpy-step2", "float32", 100, 1, 1, 0, 500, 0)
-    record = runner.run_cell(cell, mnist_path)
+    record = runner.run_cell(cell, mnist)
     assert record["status"] == "invalid" and "non-finite" in record["reason"]
     json.dumps(record, allow_nan=False)  # still valid JSON
+
+
+def test_one_process_runs_several_cells_each_with_its_record(tmp_path, mnist_path):
+    out = tmp_path / "{dtype}" / "b{batch}.json"
+    done = run_cli("run", "--impl", "numpy-step2", "--cells", "float64:250,float32:100",
+                   "--threads", "1", "--epochs", "2", "--warmup-epochs", "0", "--subset",
+                   "1000", "--data", mnist_path, "--out", out, "--order-seed", "3")
+    assert done.returncode == 0, done.stderr
+    a = json.loads((tmp_path / "float64" / "b250.json").read_text())
+    b = json.loads((tmp_path / "float32" / "b100.json").read_text())
+    assert (a["dtype"], a["batch"], b["dtype"], b["batch"]) == ("float64", 250, "float32", 100)
+    for rec in (a, b):
+        assert rec["status"] == "ok" and len(rec["epoch_wall_s"]) == 2
+        assert len(rec["interference"]) == len(rec["machine_busy"]) == 2
+        assert all(0 <= v <= 1 for v in rec["interference"] + rec["machine_busy"])
+
+
+def test_several_cells_need_a_pattern_and_data_must_be_an_npz(tmp_path, mnist_path):
+    done = run_cli("run", "--impl", "numpy-step2", "--dtype", "float32", "--batch", "100,200",
+                   "--threads", "1", "--subset", "1000", "--data", mnist_path,
+                   "--out", tmp_path / "r.json")
+    assert done.returncode == 2 and "{dtype} and {batch}" in done.stderr
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(os.urandom(2000))
+    done = run_cli("run", "--impl", "numpy-step2", "--dtype", "float32", "--batch", "100",
+                   "--threads", "1", "--subset", "1000", "--data", junk,
+                   "--out", tmp_path / "r.json")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert str(junk) in done.stderr and "Traceback" not in done.stderr

@@ -16,15 +16,17 @@ from mlpbench.runner import THREAD_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGEST = "sha256:" + "ab" * 32
-CELL = dict(impl="numpy-step2", dtype="float32", batch=500, threads=2, epochs=1,
-            warmup_epochs=0, subset=2000, seed=0)
+
+def run_options(impl="numpy-step2", threads=2):
+    return ["--impl", impl, "--dtype", "float32", "--batch", "500", "--threads", str(threads),
+            "--epochs", "1", "--warmup-epochs", "0", "--subset", "2000"]
 
 
 def argv_for(tmp_path, **kw):
-    args = {**CELL, "data": tmp_path / "data" / "mnist.npz", "out": tmp_path / "out" / "r.json",
-            "image": "mlpbench:cpu", "image_digest": DIGEST, "allowed": {0, 1, 2, 3},
-            "user": "1234:5678", "environ": {}, **kw}
-    return containers.run_argv(**args)
+    args = {"threads": 2, "data": tmp_path / "data" / "mnist.npz",
+            "out": tmp_path / "out" / "r.json", "image": "mlpbench:cpu", "image_digest": DIGEST,
+            "allowed": {0, 1, 2, 3}, "user": "1234:5678", "environ": {}, **kw}
+    return containers.run_argv(run_options(), **args)
 
 
 def env_of(argv):
@@ -60,11 +62,17 @@ def test_argv_mounts_data_read_only_and_maps_paths(tmp_path):
     assert option(tail, "--threads") == ["2"] and option(tail, "--subset") == ["2000"]
 
 
+def test_a_pattern_of_records_mounts_the_folder_that_holds_them_all(tmp_path):
+    out = tmp_path / "runs" / "numpy-step2" / "{dtype}" / "b{batch}_t1_r1.json"
+    argv = argv_for(tmp_path, out=out)
+    assert f"{(tmp_path / 'runs' / 'numpy-step2').resolve()}:/out" in option(argv, "--volume")
+    assert option(argv, "--out") == ["/out/{dtype}/b{batch}_t1_r1.json"]
+
+
 def test_argv_options(tmp_path):
     argv = argv_for(tmp_path, device="gpu", name="c1", threads=8,
                     environ={"OPENBLAS_CORETYPE": "Haswell"})
     assert option(argv, "--gpus") == ["all"]
-    assert option(argv[argv.index("run", argv.index("--entrypoint")):], "--device") == ["gpu"]
     assert "--gpus" not in argv_for(tmp_path)
     assert option(argv, "--name") == ["c1"]
     assert option(argv, "--cpuset-cpus") == ["0,1,2,3"]  # all there are; the runner skips
@@ -164,9 +172,8 @@ def built_image(name):
 
 def run_in(image, tmp_path, mnist_path, impl):
     out = tmp_path / "out" / f"{impl}.json"
-    cell = {**CELL, "impl": impl, "threads": 1}
-    argv = containers.run_argv(**cell, data=mnist_path, out=out, image=image["image_id"],
-                               image_digest=image["image_id"])
+    argv = containers.run_argv(run_options(impl, 1), threads=1, data=mnist_path, out=out,
+                               image=image["image_id"], image_digest=image["image_id"])
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert out.stat().st_uid == os.getuid()  # written as the calling user

@@ -1,10 +1,9 @@
-"""numpy-fast's own paths: chunks, several workers, the epoch loop, and bench-fast."""
+"""numpy-fast's own paths: chunks, several workers, the epoch loop."""
 
 import numpy as np
 import pytest
-from conftest import run_cli
 
-from mlpbench import bench_fast, model
+from mlpbench import model
 from mlpbench.data import Dataset, prepare
 from mlpbench.implementations import REGISTRY
 from mlpbench.implementations import numpy_fast as nf
@@ -59,24 +58,3 @@ def test_phases_are_timed(mnist):
     impl.train(range(2), Clock())
     assert set(impl.phase_s) == {"forward", "backward", "update", "shuffle"}
     assert all(len(v) == 2 and min(v) > 0 for v in impl.phase_s.values())
-
-
-def test_bench_fast_rejects_bad_input(mnist_path):
-    done = run_cli("bench-fast", "--data", mnist_path, "--subset", "100", "--batch-small", "500")
-    assert done.returncode == 2 and "larger than the data" in done.stderr
-
-
-@pytest.mark.slow
-def test_bench_fast_runs_on_a_tiny_setting(mnist_path):
-    opts = dict(data=str(mnist_path), repeats=1, epochs=1, warmup_epochs=0, subset=1000,
-                small=100, large=500, dtype="float32", seed=0, timeout=600)
-    records = bench_fast.run_all(opts, impls=(bench_fast.FAST, bench_fast.STEP2),
-                                 log=lambda line: None)
-    assert len(records) == 6
-    fast = [r for r in records if r["impl"] == bench_fast.FAST and r["status"] == "ok"]
-    assert fast and all(r["achieved_gflops"] > 0 and r["peak_gflops"] > 0 for r in fast)
-    table, ratios = bench_fast.summarize(records, 100, 500)
-    text = bench_fast.report(table, ratios)
-    assert "fraction of peak" in text
-    assert ratios[0]["value"] is not None  # fraction of peak, measured
-    assert ratios[1]["value"] is None  # no keras-fit run here: not measured

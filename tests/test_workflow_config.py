@@ -35,10 +35,13 @@ def test_shipped_configs_are_valid(name):
     ({"implementations": ["numpy-naive", "numpy-fsat"]}, "implementations[1]",
      "unknown implementation 'numpy-fsat' (available: numpy-naive"),
     ({"batches": [50, 0]}, "batches[1]", "less than the minimum of 1"),
-    ({"threads": [1, "four"]}, "threads[1]", "'four' is not of type 'integer'"),
+    ({"threads": [1, "four"]}, "threads[1]", "'four' is not valid"),
+    ({"threads": [0]}, "threads[0]", "less than the minimum of 1"),
     ({"batchs": [50]}, "'batchs'", "unknown config key"),
     ({"dtypes": ["float16"]}, "dtypes[0]", "float16"),
-    ({"batches": [50, 30000]}, "batches[1]", "larger than subset"),
+    ({"batches": [50, 30000], "subset": 20000}, "batches[1]", "larger than subset"),
+    ({"interference": {"threshold": 2, "attempts": 3}}, "interference.threshold", "2"),
+    ({"design": "guess"}, "design", "guess"),
     ({"runner": "slurm"}, "runner", "slurm"),
     ({"data": {"dir": "data", "source": None, "url": "x"}}, "'url'", "unknown config key"),
     ({"repeats": 2.5}, "repeats", "not of type 'integer'"),
@@ -67,7 +70,8 @@ def test_default_study_covers_the_grid_the_issue_asks_for():
     assert set(cfg["implementations"]) == matched
     assert set(cfg["dtypes"]) == {"float32", "float64"} and cfg["devices"] == ["cpu"]
     assert min(cfg["batches"]) == 50 and max(cfg["batches"]) == 20000
-    assert {1, 2, 4} <= set(cfg["threads"]) and cfg["repeats"] >= 3
+    assert {1, 2, 4} <= set(cfg["threads"]) and cfg["design"] == "pilot"
+    assert cfg["subset"] == 60000  # the article's workload
 
 
 def test_quick_profile_is_small_but_complete():
@@ -78,39 +82,56 @@ def test_quick_profile_is_small_but_complete():
     assert len(cfg["batches"]) >= 3 and len(cfg["threads"]) >= 2
 
 
-def test_cells_are_the_full_product_with_repeats():
+def test_processes_are_the_product_and_each_runs_every_dtype_and_batch():
     cfg = merged("quick.yaml")
-    cells = grid.cells(cfg)
-    n = (len(cfg["implementations"]) * len(cfg["dtypes"]) * len(cfg["batches"])
-         * len(cfg["threads"]) * cfg["repeats"])
-    assert len(cells) == len(set(cells)) == n
-    assert cells[0].path == "results/runs/cpu/numpy-naive/float32/b100_t1_r1.json"
+    procs = grid.processes(cfg, 2, cpus=2)
+    assert len(procs) == len(set(procs)) == len(cfg["implementations"]) * 2 * 2
+    paths = procs[0].run_paths(cfg)
+    assert len(paths) == len(cfg["dtypes"]) * len(cfg["batches"])
+    assert paths[0] == "results/runs/cpu/numpy-naive/float32/b100_t1_r1.json"
+
+
+def test_all_threads_means_this_machines_cpus():
+    assert grid.thread_counts({"threads": ["all"]}, cpus=2) == [2]
+    assert grid.thread_counts({"threads": [1, 2, "all"]}, cpus=2) == [1, 2]
+    grid.validate(merged("seed.yaml"), SCHEMA)
+
+
+def test_list_items_from_the_command_line_are_coerced_before_validation():
+    cfg = grid.validate(with_(batches=["500", "1000"], threads=["1"]), SCHEMA)
+    assert cfg["batches"] == [500, 1000] and cfg["threads"] == [1]
+    with pytest.raises(grid.ConfigError, match="batches"):
+        grid.validate(with_(batches=["many"]), SCHEMA)
+    with pytest.raises(grid.ConfigError, match="batches"):
+        grid.validate(with_(batches=["0"]), SCHEMA)
 
 
 def test_run_order_is_a_seeded_shuffle():
     cfg = merged("quick.yaml")
-    order = grid.run_order(cfg)
-    assert order == grid.run_order(cfg)  # reproducible
-    assert sorted(order, key=grid.cells(cfg).index) == grid.cells(cfg)  # a permutation
-    assert order != grid.cells(cfg)
-    assert order != grid.run_order({**cfg, "order_seed": cfg["order_seed"] + 1})
-    prio = grid.priorities(cfg)
-    assert prio[order[0]] > prio[order[1]] > prio[order[-1]] == 1
+    order = grid.run_order(cfg, 2, cpus=2)
+    assert order == grid.run_order(cfg, 2, cpus=2)  # reproducible
+    assert sorted(order, key=grid.processes(cfg, 2, cpus=2).index) == grid.processes(
+        cfg, 2, cpus=2)  # a permutation
+    assert order != grid.processes(cfg, 2, cpus=2)
+    assert order != grid.run_order({**cfg, "order_seed": cfg["order_seed"] + 1}, 2, cpus=2)
+    seeds = {grid.cell_order_seed(cfg, p) for p in order}
+    assert len(seeds) == len(order)  # every process orders its cells its own way
 
 
 def test_settings_become_launch_options():
     s = grid.settings(merged("quick.yaml"))
     args = grid.settings_args(s).split()
-    assert args[:2] == ["--epochs", str(s.epochs)] and "--timeout-s" in args
+    assert args[:2] == ["--warmup-epochs", str(s.warmup_epochs)] and "--timeout-s" in args
+    assert "--attempts" in args and "--disturbed-above" in args
 
 
-def test_gpu_cells_are_tensorflow_only_and_listed_after_the_cpu_cells():
+def test_gpu_processes_are_tensorflow_only_and_listed_after_the_cpu_ones():
     cfg = {**merged("quick.yaml"), "devices": ["cpu", "gpu"]}
-    cells = grid.cells(cfg)
-    gpu = [c for c in cells if c.device == "gpu"]
-    assert {c.impl for c in gpu} == {"keras-fit", "tf-loop", "keras-seed"}
-    assert cells.index(gpu[0]) == len(cells) - len(gpu)
-    assert gpu[0].path.startswith("results/runs/gpu/")
+    procs = grid.processes(cfg, 1, cpus=2)
+    gpu = [p for p in procs if p.device == "gpu"]
+    assert {p.impl for p in gpu} == {"keras-fit", "tf-loop", "keras-seed"}
+    assert procs.index(gpu[0]) == len(procs) - len(gpu)
+    assert gpu[0].run_path("float32", 100).startswith("results/runs/gpu/")
 
 
 def test_settings_take_the_resolved_runner():

@@ -3,9 +3,10 @@
 import json
 
 import pandas as pd
+import pytest
 from synthetic import record, study
 
-from mlpbench import gather, grid, launch, tables
+from mlpbench import gather, grid, records, tables
 
 
 def test_runs_table_has_one_row_per_run_with_params_timing_and_provenance():
@@ -31,9 +32,9 @@ def test_epochs_table_has_one_row_per_timed_epoch():
 
 
 def test_skipped_and_error_runs_are_rows_without_epochs(tmp_path):
-    cell = grid.Cell("tf-loop", "float64", 500, 2, 1)
-    settings = grid.Settings(2, 1, 1000, 0, "local", 60)
-    err = launch.error_record(cell, settings, "exit status 1: Traceback ...")
+    cell = {"impl": "tf-loop", "dtype": "float64", "batch": 500, "threads": 2, "epochs": 2,
+            "warmup_epochs": 1, "subset": 1000, "seed": 0, "device": "cpu"}
+    err = {**records.error_record(cell, "exit status 1: Traceback ..."), "repeat": 1}
     skipped = record(threads=64, status="skipped", reason="needs 64 CPUs")
     runs = gather.runs_table([record(), skipped, err])
     assert set(runs["status"]) == {"ok", "skipped", "error"}
@@ -43,19 +44,42 @@ def test_skipped_and_error_runs_are_rows_without_epochs(tmp_path):
     assert "Traceback" in tables.render(not_run, "t")
 
 
-def test_plan_order_is_joined_and_actual_order_follows_t_start():
-    cfg = {"implementations": ["numpy-step2"], "dtypes": ["float32"], "batches": [500],
-           "threads": [1], "repeats": 3, "order_seed": 7, "devices": ["cpu"]}
-    order = grid.run_order(cfg)
+def test_plan_order_is_joined_on_the_process_and_actual_order_follows_t_start():
+    cfg = {"implementations": ["numpy-step2"], "threads": [1], "order_seed": 7,
+           "devices": ["cpu"]}
+    order = grid.run_order(cfg, 3)
     plan = gather.plan_table(order, 7)
-    recs = [record(repeat=c.repeat) for c in grid.cells(cfg)]
-    for i, (cell, rec) in enumerate(zip(order, sorted(recs, key=lambda r: r["repeat"]),
-                                        strict=True)):
+    recs = []
+    for i, process in enumerate(order):
+        rec = record(repeat=process.repeat)
         rec["t_start"] = 100.0 - i  # ran in reverse of the plan
-        rec["repeat"] = cell.repeat
+        recs.append(rec)
     runs = gather.runs_table(recs, plan=plan)
     assert (runs["order_seed"] == 7).all()
     assert (runs["order_planned"] + runs["order_actual"] == 4).all()
+
+
+def test_earlier_attempts_are_rows_that_the_statistics_do_not_use(tmp_path):
+    first = record(times=[2.0, 2.0], repeat=1)
+    first.update(attempt=1, disturbed=True, interference=[0.6, 0.0])
+    final = record(times=[1.0, 1.0], repeat=1)
+    final.update(attempt=2, disturbed=False, interference=[0.0, 0.01],
+                 earlier_attempts=[first])
+    path = tmp_path / "r.json"
+    records.write_atomic(final, path)
+    loaded = gather.load([path])
+    runs, epochs = gather.runs_table(loaded), gather.epochs_table(loaded)
+    assert list(runs["attempt"]) == [1, 2] and list(runs["used"]) == [False, True]
+    assert list(runs["interference_max"]) == [0.6, 0.01]
+    assert list(gather.timed(epochs)["wall_s"]) == [1.0, 1.0]
+    assert list(epochs["interference"]) == [0.6, 0.0, 0.0, 0.01]
+
+
+def test_a_damaged_record_is_named_with_how_to_redo_it(tmp_path):
+    path = tmp_path / "b500_t1_r1.json"
+    path.write_text('{"status": "ok", "epoch_wa')
+    with pytest.raises(records.DamagedRecord, match="b500_t1_r1.json.*delete it"):
+        gather.load([path])
 
 
 def test_tables_round_trip_through_csv_and_parquet(tmp_path):
@@ -73,16 +97,3 @@ def test_runs_carry_device_and_flop_rates_and_a_missing_device_is_the_cpu():
     assert list(gather.epochs_table([old])["device"].unique()) == ["cpu"]
     assert (runs["achieved_gflops"] > 0).all() and (runs["peak_gflops"] == 40.0).all()
     assert (runs["peak_gflops_shapes"] < runs["peak_gflops"]).all()
-
-
-def test_plan_is_joined_on_device_when_it_has_one():
-    plan = pd.DataFrame([
-        {"impl": "keras-fit", "dtype": "float32", "batch": 500, "threads": 1, "repeat": 1,
-         "device": d, "order_planned": n, "order_seed": 7} for n, d in ((1, "cpu"), (2, "gpu"))])
-    recs = [record(impl="keras-fit", device=d) for d in ("cpu", "gpu")]
-    runs = gather.runs_table(recs, plan=plan).set_index("device")
-    assert len(runs) == 2  # one plan row each, not both
-    assert runs.loc["gpu", "order_planned"] == 2 and runs.loc["cpu", "order_planned"] == 1
-    without = gather.runs_table(recs[:1], plan=plan[plan["device"] == "cpu"].drop(
-        columns="device"))
-    assert list(without["order_planned"]) == [1]

@@ -1,4 +1,4 @@
-"""One timed run: the command seam, the lock, and failures kept as error records."""
+"""One timed process: the command seam, the lock, redoing disturbed runs, failures as records."""
 
 import json
 import sys
@@ -9,86 +9,147 @@ import pytest
 
 from mlpbench import grid, launch
 
-CELL = grid.Cell("numpy-step2", "float32", 100, 1, 2)
-SETTINGS = grid.Settings(epochs=2, warmup_epochs=1, subset=1000, seed=0, runner="local",
-                         timeout_s=30)
+PROCESS = grid.Process("numpy-step2", 1, 2)
+CELLS = [("float32", 100)]
+SETTINGS = grid.Settings(warmup_epochs=1, subset=1000, seed=0, runner="local", timeout_s=30,
+                         attempts=3, disturbed_above=0.1)
+
+
+def options(cells=CELLS, **kw):
+    return launch.run_options(PROCESS, cells, 2, SETTINGS, **kw)
 
 
 def test_local_command_is_mlpbench_run_with_every_parameter():
-    argv = launch.command(CELL, SETTINGS, "data/mnist.npz", "out.json")
+    argv = launch.command(options(), PROCESS, SETTINGS, "data/mnist.npz", "out.json")
     assert argv[1:4] == ["-m", "mlpbench", "run"]
     opts = dict(zip(argv[4::2], argv[5::2], strict=True))
-    assert opts == {"--impl": "numpy-step2", "--dtype": "float32", "--batch": "100",
-                    "--threads": "1", "--epochs": "2", "--warmup-epochs": "1",
-                    "--subset": "1000", "--seed": "0", "--device": "cpu",
-                    "--data": "data/mnist.npz", "--out": "out.json"}
+    assert opts == {"--impl": "numpy-step2", "--cells": "float32:100", "--threads": "1",
+                    "--epochs": "2", "--warmup-epochs": "1", "--subset": "1000",
+                    "--seed": "0", "--device": "cpu", "--data": "data/mnist.npz",
+                    "--out": "out.json"}
 
 
-def test_docker_command_runs_the_cell_in_the_recorded_image(tmp_path):
+def test_several_cells_and_their_order_seed_are_passed_on():
+    opts = options([("float32", 100), ("float64", 500)], order_seed=7)
+    assert opts[opts.index("--cells") + 1] == "float32:100,float64:500"
+    assert opts[-2:] == ["--order-seed", "7"]
+
+
+def test_docker_command_runs_the_process_in_the_recorded_image(tmp_path):
     image = {"image": "mlpbench:cpu", "image_id": "sha256:" + "ab" * 32}
-    settings = grid.Settings(2, 1, 1000, 0, "docker", 30)
-    argv = launch.command(CELL, settings, tmp_path / "mnist.npz", tmp_path / "r" / "o.json",
+    settings = grid.Settings(1, 1000, 0, "docker", 30, 3, 0.1)
+    out = tmp_path / "r" / "{dtype}" / "b{batch}.json"
+    argv = launch.command(options(), PROCESS, settings, tmp_path / "mnist.npz", out,
                           image=image, name="c1")
     assert argv[:2] == ["docker", "run"] and "--network" in argv and image["image_id"] in argv
     assert argv[argv.index("--name") + 1] == "c1"
     assert f"MLPBENCH_IMAGE_DIGEST={image['image_id']}" in argv
+    assert f"{tmp_path / 'r'}:/out" in argv and argv[-1] == "/out/{dtype}/b{batch}.json"
     with pytest.raises(ValueError, match="image"):
-        launch.command(CELL, settings, "d", "o")
+        launch.command(options(), PROCESS, settings, "d", "o")
 
 
 def test_an_unknown_runner_is_refused():
     with pytest.raises(ValueError, match="slurm"):
-        launch.command(CELL, grid.Settings(1, 0, 10, 0, "slurm", 5), "d", "o")
+        launch.command(options(), PROCESS, grid.Settings(0, 10, 0, "slurm", 5, 1, 0.1), "d", "o")
 
 
-def test_a_cell_known_not_to_run_is_recorded_as_skipped_without_a_process(tmp_path):
-    gpu = grid.Cell("keras-fit", "float32", 100, 1, 1, "gpu")
-    out = tmp_path / "r.json"
-    status = launch.run(gpu, SETTINGS, "d", out, tmp_path / "r.log", tmp_path / "lock",
-                        skip_reason="no NVIDIA GPU")
-    rec = json.loads(out.read_text())
-    assert status == "skipped" == rec["status"] and rec["reason"] == "no NVIDIA GPU"
+def test_a_process_known_not_to_run_is_recorded_as_skipped_without_a_process(tmp_path):
+    gpu = grid.Process("keras-fit", 1, 1, "gpu")
+    out = tmp_path / "{dtype}_{batch}.json"
+    statuses = launch.run(gpu, CELLS, 2, SETTINGS, "d", out, tmp_path / "r.log",
+                          tmp_path / "lock", skip_reason="no NVIDIA GPU")
+    rec = json.loads((tmp_path / "float32_100.json").read_text())
+    assert statuses == {("float32", 100): "skipped"} and rec["reason"] == "no NVIDIA GPU"
     assert rec["device"] == "gpu" and rec["command"] == [] and not (tmp_path / "r.log").exists()
 
 
 def fake(monkeypatch, code):
-    monkeypatch.setattr(launch, "command", lambda cell, settings, data, out, **kw:
+    """The process becomes `python -c code OUT_PATTERN`."""
+    monkeypatch.setattr(launch, "command", lambda options, process, settings, data, out, **kw:
                         [sys.executable, "-c", code, str(out)])
+
+
+WRITE = ("import json, sys\n"
+         "for d, b in [('float32', 100), ('float64', 500)]:\n"
+         "    json.dump({'status': 'ok', 'impl': 'x', 'dtype': d, 'batch': b,\n"
+         "               'epoch_wall_s': [1.0, 1.0], 'interference': INTERFERENCE},\n"
+         "              open(sys.argv[1].format(dtype=d, batch=b), 'w'))\n")
 
 
 def test_a_crash_becomes_an_error_record_with_the_stderr_tail(tmp_path, monkeypatch):
     fake(monkeypatch, "import sys; print('boom: out of memory', file=sys.stderr); sys.exit(1)")
     out, log = tmp_path / "r.json", tmp_path / "r.log"
-    assert launch.run(CELL, SETTINGS, "d", out, log, tmp_path / "lock") == "error"
+    assert launch.run(PROCESS, CELLS, 2, SETTINGS, "d", out, log, tmp_path / "lock") == {
+        ("float32", 100): "error"}
     rec = json.loads(out.read_text())
     assert rec["status"] == "error" and rec["repeat"] == 2 and rec["impl"] == "numpy-step2"
     assert rec["reason"].startswith("exit status 1") and "boom: out of memory" in rec["reason"]
-    assert rec["epoch_wall_s"] == [] and rec["process_wall_s"] > 0
+    assert rec["epoch_wall_s"] == [] and rec["process_wall_s"] > 0 and rec["attempt"] == 1
 
 
 def test_a_hung_run_is_killed_at_the_timeout(tmp_path, monkeypatch):
     fake(monkeypatch, "import time; time.sleep(60)")
-    settings = grid.Settings(2, 1, 1000, 0, "local", timeout_s=1)
+    settings = grid.Settings(1, 1000, 0, "local", timeout_s=1, attempts=1, disturbed_above=0.1)
     out = tmp_path / "r.json"
-    assert launch.run(CELL, settings, "d", out, tmp_path / "r.log", tmp_path / "lock") == "error"
+    launch.run(PROCESS, CELLS, 2, settings, "d", out, tmp_path / "r.log", tmp_path / "lock")
     assert "timeout_s=1" in json.loads(out.read_text())["reason"]
 
 
-def test_a_good_record_is_kept_and_annotated(tmp_path, monkeypatch):
-    fake(monkeypatch, "import json, sys; json.dump({'status': 'ok', 'impl': 'x'}, "
-                      "open(sys.argv[1], 'w'))")
-    out = tmp_path / "r.json"
-    assert launch.run(CELL, SETTINGS, "d", out, tmp_path / "r.log", tmp_path / "lock") == "ok"
-    rec = json.loads(out.read_text())
+def test_good_records_are_kept_and_annotated(tmp_path, monkeypatch):
+    fake(monkeypatch, WRITE.replace("INTERFERENCE", "[0.0, 0.02]"))
+    out = tmp_path / "{dtype}_{batch}.json"
+    cells = [("float32", 100), ("float64", 500)]
+    statuses = launch.run(PROCESS, cells, 2, SETTINGS, "d", out, tmp_path / "r.log",
+                          tmp_path / "lock")
+    assert statuses == {c: "ok" for c in cells}
+    rec = json.loads((tmp_path / "float64_500.json").read_text())
     assert rec["impl"] == "x" and rec["repeat"] == 2 and rec["command"][0] == sys.executable
+    assert rec["attempt"] == 1 and rec["disturbed"] is False and rec["earlier_attempts"] == []
+    assert rec["process"] == "numpy-step2-t1-cpu-r2-a1" and rec["harness_cpu_per_wall"] >= 0
 
 
-def test_timed_runs_never_overlap(tmp_path, monkeypatch):
+def test_a_disturbed_run_is_redone_until_it_is_quiet(tmp_path, monkeypatch):
+    # the first attempt lost half its CPU to other work, the second was quiet
+    code = WRITE.replace("INTERFERENCE", "([0.5, 0.0] if not os.path.exists(sys.argv[1] + "
+                         "'.seen') else [0.0, 0.0])")
+    code = "import os\n" + code + "open(sys.argv[1] + '.seen', 'w')\n"
+    fake(monkeypatch, code)
+    out = tmp_path / "{dtype}_{batch}.json"
+    launch.run(PROCESS, [("float32", 100)], 2, SETTINGS, "d", out, tmp_path / "r.log",
+               tmp_path / "lock")
+    rec = json.loads((tmp_path / "float32_100.json").read_text())
+    assert rec["attempt"] == 2 and rec["disturbed"] is False
+    [first] = rec["earlier_attempts"]
+    assert first["attempt"] == 1 and first["disturbed"] is True
+    assert first["interference"] == [0.5, 0.0]
+
+
+def test_a_run_still_disturbed_after_the_last_attempt_is_kept_and_flagged(tmp_path, monkeypatch):
+    fake(monkeypatch, WRITE.replace("INTERFERENCE", "[0.0, 0.9]"))
+    out = tmp_path / "{dtype}_{batch}.json"
+    launch.run(PROCESS, [("float64", 500)], 2, SETTINGS, "d", out, tmp_path / "r.log",
+               tmp_path / "lock")
+    rec = json.loads((tmp_path / "float64_500.json").read_text())
+    assert rec["attempt"] == 3 and rec["disturbed"] is True
+    assert [e["attempt"] for e in rec["earlier_attempts"]] == [1, 2]
+
+
+def test_disturbed_allows_for_the_tick_resolution():
+    # 2 ticks of 10 ms on a 0.1 s epoch are 0.2 of it: 0.25 is within what ticks can be off by
+    short = {"epoch_wall_s": [0.1], "interference": [0.25]}
+    assert launch.disturbed(short, 0.1) is (0.25 > 0.1 + 2 * launch.TICK_S / 0.1)
+    assert launch.disturbed({"epoch_wall_s": [10.0], "interference": [0.2]}, 0.1)
+    assert not launch.disturbed({"epoch_wall_s": [10.0], "interference": [0.05]}, 0.1)
+    assert not launch.disturbed({"status": "error", "epoch_wall_s": []}, 0.1)
+
+
+def test_timed_processes_never_overlap(tmp_path, monkeypatch):
     code = ("import json, sys, time; t0 = time.time(); time.sleep(0.3); "
             "json.dump({'status': 'ok', 't': [t0, time.time()]}, open(sys.argv[1], 'w'))")
     fake(monkeypatch, code)
     outs = [tmp_path / f"r{i}.json" for i in range(3)]
-    threads = [threading.Thread(target=launch.run, args=(CELL, SETTINGS, "d", o,
+    threads = [threading.Thread(target=launch.run, args=(PROCESS, CELLS, 2, SETTINGS, "d", o,
                                                          tmp_path / "log", tmp_path / "lock"))
                for o in outs]
     start = time.time()

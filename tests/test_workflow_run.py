@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from study_run import ROOT, TINY, snakemake, tiny_study
 
+from mlpbench import claims as mlpbench_claims
 from mlpbench import workflow_lint
 
 pytestmark = pytest.mark.slow
@@ -44,30 +45,33 @@ def test_timed_runs_did_not_overlap_and_followed_the_shuffled_plan(study):
     runs = pd.read_csv(study / "results" / "runs.csv")
     ok = runs[runs["status"] == "ok"].sort_values("t_start")
     assert (ok["t_start"].to_numpy()[1:] >= ok["t_end"].to_numpy()[:-1]).all()
-    plan = pd.read_csv(study / "results" / "plan.csv")
-    assert len(plan) == len(runs) and plan["order_seed"].nunique() == 1
-    # the ok runs ran in their planned order (skips are interleaved in the plan too)
+    plan = pd.read_csv(study / "results" / "plan.csv")  # one row per process
+    assert len(plan) == runs["process"].nunique() and plan["order_seed"].nunique() == 1
+    # the processes ran in their planned order (skips are interleaved in the plan too)
     assert list(ok["order_planned"]) == sorted(ok["order_planned"])
 
 
 def test_claims_and_statistics_exist(study):
     claims = pd.read_csv(study / "results" / "claims.csv")
-    assert list(claims.columns) == ["claim", "verdict", "evidence"] and len(claims) == 6
-    assert set(claims["verdict"]) <= {"confirmed", "refuted", "not tested here"}
+    assert list(claims.columns) == mlpbench_claims.COLUMNS and len(claims) == 7
+    assert set(claims["verdict"]) <= set(mlpbench_claims.VERDICTS)
+    efficiency = pd.read_csv(study / "results" / "efficiency.csv").set_index("origin")
+    assert 0 < efficiency.loc["all", "timed_share"] < 1
     cells = pd.read_csv(study / "results" / "cells.csv")
     assert {"median_s", "iqr_s", "cv", "cv_warning"} <= set(cells.columns)
     assert {"fraction_of_peak", "achieved_gflops_median"} <= set(cells.columns)
     overhead = pd.read_csv(study / "results" / "overhead.csv")  # no native runs: headers only
     assert overhead.empty and "ratio" in overhead.columns
     assert (study / "results" / "tables" / "peak.html").exists()
-    for n in range(1, 10):
+    for n in range(0, 10):
         assert list((study / "results" / "figures").glob(f"fig{n}_*.png"))
 
 
 def test_every_rule_has_a_log(study):
     logs = {p.relative_to(study / "logs").parts[0] for p in (study / "logs").rglob("*.log")}
-    assert {"bench", "data.log", "plan.log", "gather.log", "stats.log", "claims.log",
-            "figures.log", "tables.log", "overhead.log"} <= logs | {"data.log"}
+    assert {"bench", "data.log", "design.log", "plan.log", "adapt.log", "gather.log",
+            "stats.log", "claims.log", "figures.log", "tables.log",
+            "overhead.log"} <= logs | {"data.log"}
 
 
 def test_rerun_redoes_only_what_is_missing(study):
@@ -99,6 +103,7 @@ def test_a_crashing_run_becomes_an_error_row_and_the_study_finishes(tmp_path):
     ("batchs=[5]", "unknown config key 'batchs'"),
     ("implementations=[numpy-fsat]", "unknown implementation 'numpy-fsat'"),
     ("repeats=0", "repeats: 0 is less than the minimum of 1"),
+    ("batches=[many]", "batches[0]"),
 ])
 def test_a_bad_config_stops_before_any_job(tmp_path, override, words):
     proc = snakemake(tmp_path, "-n", "--configfile", str(ROOT / "config" / "config.yaml"),
@@ -122,3 +127,12 @@ def test_lint_parser_reads_snakemakes_text():
     assert workflow_lint.parse(text) == [
         ("rule bench (line 21, x.smk)",
          "Param outdir is a prefix of input or output file but hardcoded")]
+
+
+def test_the_readmes_override_narrows_the_grid(tmp_path):
+    proc = snakemake(tmp_path, "-n", "--configfile", str(ROOT / "config" / "config.yaml"),
+                     "--config", "batches=[500,1000]", "threads=[1]", "design=fixed",
+                     check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "b1000_t1_r1.json" in proc.stdout + proc.stderr
+    assert "b50_t1" not in proc.stdout + proc.stderr

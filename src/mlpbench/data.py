@@ -56,8 +56,11 @@ def verify(arrays):
 
 
 def _from_npz(path):
-    with np.load(path) as f:
-        return {k: f[k] for k in f.files}
+    try:
+        with np.load(path) as f:
+            return {k: f[k] for k in f.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise DataError(f"not a readable .npz file ({type(e).__name__})") from None
 
 
 def _from_pickle_gz(raw):

@@ -1,10 +1,14 @@
-"""The study's grid: the validated config, its cells, and the shuffled order of the timed runs.
+"""The study's grid: the validated config, its timed processes, and their shuffled order.
 
-The workflow (Snakefile) calls only this module to know what to run. A cell here is one timed
-process: an implementation, dtype, batch size, thread count and repeat number. Everything else
-a run needs (epochs, subset, seed, ...) is shared by the whole study and lives in Settings.
+A cell is one point of the grid: (device, impl, dtype, batch, threads). A run is one cell
+measured in one process. The study starts one process per (device, impl, threads) and repeat,
+and that process runs every (dtype, batch) cell of the config in a shuffled order, so that a
+start-up (seconds for TensorFlow) is paid once per process, not once per cell; the process is
+still the unit that the statistics resample. How many processes and epochs each cell gets is
+the design's (mlpbench.design).
 """
 
+import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +16,7 @@ from pathlib import Path
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 RUN_PATH = "results/runs/{device}/{impl}/{dtype}/b{batch}_t{threads}_r{repeat}.json"
 DEVICES = ("cpu", "gpu")
+ALL_THREADS = "all"  # a thread count meaning every CPU this machine lets the study use
 
 
 class ConfigError(ValueError):
@@ -19,29 +24,33 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Cell:
+class Process:
+    """One timed process of the study: every (dtype, batch) of impl at `threads` on `device`."""
+
     impl: str
-    dtype: str
-    batch: int
     threads: int
     repeat: int
     device: str = "cpu"
 
-    @property
-    def path(self):
-        return RUN_PATH.format(**self.__dict__)
+    def run_path(self, dtype, batch, root="results/runs"):
+        return RUN_PATH.replace("results/runs", root).format(
+            dtype=dtype, batch=batch, **self.__dict__)
+
+    def run_paths(self, config, root="results/runs"):
+        return [self.run_path(d, b, root) for d in config["dtypes"] for b in config["batches"]]
 
 
 @dataclass(frozen=True)
 class Settings:
     """What every run of the study shares."""
 
-    epochs: int
     warmup_epochs: int
     subset: int
     seed: int
     runner: str
     timeout_s: int
+    attempts: int
+    disturbed_above: float
 
 
 def known_implementations():
@@ -49,6 +58,10 @@ def known_implementations():
     from mlpbench.implementations import names
 
     return names()
+
+
+def machine_cpus():
+    return len(os.sched_getaffinity(0))
 
 
 def _key(path):
@@ -70,11 +83,22 @@ def _message(error):
     return f"config key {_key(error.absolute_path)}: {error.message}"
 
 
+def coerce(config):
+    """Snakemake hands list items given with --config (batches=[500,1000]) over as strings:
+    turn those that are whole numbers into ints, so that the schema judges the values."""
+    for key in ("batches", "threads"):
+        if isinstance(config.get(key), list):
+            config[key] = [int(v) if isinstance(v, str) and v.isdigit() else v
+                           for v in config[key]]
+    return config
+
+
 def validate(config, schema_path=SCHEMA, implementations=None):
-    """Raise ConfigError naming the first bad key; return the config unchanged otherwise."""
+    """Raise ConfigError naming the first bad key; return the config (list items coerced)."""
     import jsonschema
     import yaml
 
+    config = coerce(config)
     schema = yaml.safe_load(Path(schema_path).read_text())
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (list(e.absolute_path), e.path))
@@ -93,10 +117,18 @@ def validate(config, schema_path=SCHEMA, implementations=None):
     return config
 
 
+def thread_counts(config, cpus=None):
+    """The config's thread counts, `all` as this machine's CPU count, without duplicates."""
+    cpus = machine_cpus() if cpus is None else cpus
+    counts = [cpus if t == ALL_THREADS else t for t in config["threads"]]
+    return list(dict.fromkeys(counts))
+
+
 def settings(config, runner=None):
     """What every run shares; runner: the resolved one (`auto` decided), default the config's."""
-    return Settings(config["epochs"], config["warmup_epochs"], config["subset"],
-                    config["seed"], runner or config["runner"], config["timeout_s"])
+    return Settings(config["warmup_epochs"], config["subset"], config["seed"],
+                    runner or config["runner"], config["timeout_s"],
+                    config["interference"]["attempts"], config["interference"]["threshold"])
 
 
 def settings_args(settings):
@@ -113,29 +145,26 @@ def runs_on(impl, device):
     return "tensorflow" in REGISTRY[impl].requires
 
 
-def cells(config):
-    """Every timed process of the study, in grid order (CPU cells first)."""
-    return [Cell(impl, dtype, batch, threads, repeat, device)
+def processes(config, repeats, cpus=None):
+    """Every timed process of the study, in grid order (CPU first)."""
+    return [Process(impl, threads, repeat, device)
             for device in config["devices"]
             for impl in config["implementations"] if runs_on(impl, device)
-            for dtype in config["dtypes"]
-            for batch in config["batches"]
-            for threads in config["threads"]
-            for repeat in range(1, config["repeats"] + 1)]
+            for threads in thread_counts(config, cpus)
+            for repeat in range(1, repeats + 1)]
 
 
-def run_order(config):
-    """The cells in the order they are meant to run: a shuffle seeded by config order_seed.
+def run_order(config, repeats, cpus=None):
+    """The processes in the order they are meant to run: a shuffle seeded by order_seed.
 
     Shuffling keeps drift of the machine (heat, background load) from lining up with one
-    implementation or batch size. Repeats of a cell are spread over the whole run.
+    implementation or thread count. Repeats of a process are spread over the whole run.
     """
-    order = cells(config)
+    order = processes(config, repeats, cpus)
     random.Random(config["order_seed"]).shuffle(order)
     return order
 
 
-def priorities(config):
-    """Snakemake priority per cell: the first to run gets the highest."""
-    order = run_order(config)
-    return {cell: len(order) - i for i, cell in enumerate(order)}
+def cell_order_seed(config, process):
+    """The seed of the order of the cells inside one process (differs between processes)."""
+    return random.Random(f"{config['order_seed']}/{process}").randrange(2**31)

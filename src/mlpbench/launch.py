@@ -1,69 +1,65 @@
-"""Launch one timed run of the grid in its own process, and keep its failure as a record.
+"""Launch one timed process of the study, redo its disturbed runs, keep failures as records.
 
-Called by the workflow's bench rule as `python -m mlpbench.launch ...` (a `shell:` job: no
-Snakemake process is spawned per run). `command()` is the one place that decides how a cell is
-executed: `runner: local` runs `mlpbench run` on this host, `runner: docker` runs it in the
-image that results/images/{cpu,cuda}.json describe (mlpbench.containers). `run()` holds an
-exclusive lock around the timed process, so no two timed runs overlap even when the scheduler
-is told otherwise, and turns a crash or a timeout into a record with status "error" and the
-tail of stderr as the reason (a container still running after a timeout is removed). A cell
-the workflow already knows cannot run here (a GPU cell without a GPU) is recorded as skipped
-with its reason, without starting anything.
+Called by the workflow's bench, pilot and adapt rules. `run_options()` is the one place that
+writes `mlpbench run`'s command line; `command()` wraps it for the runner: `local` runs it on
+this host, `docker` in the image that results/images/{cpu,cuda}.json describe. `run()` holds
+an exclusive lock around the timed process, so no two timed processes overlap even when the
+scheduler is told otherwise. A run with an epoch whose interference (mlpbench.interference)
+exceeds `disturbed_above` (plus the tick resolution) is redone in a new process, up to
+`attempts` attempts in all; the final record keeps the earlier attempts. A crash or a timeout
+becomes a record with status "error" and the tail of stderr as the reason. A process the
+workflow knows cannot run here (a GPU process without a GPU) is recorded as skipped.
 """
 
 import argparse
 import fcntl
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from mlpbench import containers
-from mlpbench.grid import Cell, Settings
-from mlpbench.runner import write_atomic
+from mlpbench import containers, interference, records
+from mlpbench.grid import Process, Settings
 
 ERROR_TAIL_CHARS = 2000
+TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
 
-def command(cell, settings, data_path, out_path, image=None, name=None,
+def run_options(process, cells, epochs, settings, order_seed=None):
+    """`mlpbench run`'s options, without --data and --out, for `cells` [(dtype, batch)]."""
+    options = ["--impl", process.impl, "--cells", ",".join(f"{d}:{b}" for d, b in cells),
+               "--threads", str(process.threads),
+               "--epochs", str(epochs), "--warmup-epochs", str(settings.warmup_epochs),
+               "--subset", str(settings.subset), "--seed", str(settings.seed),
+               "--device", process.device]
+    return options + (["--order-seed", str(order_seed)] if order_seed is not None else [])
+
+
+def command(options, process, settings, data_path, out, image=None, name=None,
             python=sys.executable):
-    """The argv that runs `cell` under settings.runner and writes its record to out_path.
-
-    image: the image record (results/images/NAME.json as a dict) for runner docker; name: the
-    container's name (so that it can be removed after a timeout).
-    """
+    """The argv that runs `mlpbench run OPTIONS` under settings.runner, records at `out`."""
     if settings.runner == "local":
-        return [python, "-m", "mlpbench", "run", "--impl", cell.impl, "--dtype", cell.dtype,
-                "--batch", str(cell.batch), "--threads", str(cell.threads),
-                "--epochs", str(settings.epochs), "--warmup-epochs", str(settings.warmup_epochs),
-                "--subset", str(settings.subset), "--seed", str(settings.seed),
-                "--device", cell.device, "--data", str(data_path), "--out", str(out_path)]
+        return [python, "-m", "mlpbench", "run", *options, "--data", str(data_path),
+                "--out", str(out)]
     if settings.runner == "docker":
         if image is None:
             raise ValueError("runner docker needs the image record (--image)")
-        return containers.cell_argv(cell, settings, data_path, out_path, image, name=name)
+        return containers.run_argv(options, threads=process.threads, data=data_path, out=out,
+                                   image=image["image_id"], image_digest=image["image_id"],
+                                   device=process.device, name=name)
     raise ValueError(f"runner {settings.runner!r} is not supported")
 
 
-def environment(settings):
-    return {**os.environ, "MLPBENCH_RUNNER": settings.runner}
-
-
-def error_record(cell, settings, reason, status="error", image=None):
-    """A record for a run that produced none (schema_version 1 fields, status "error" or
-    "skipped")."""
-    return {
-        "schema_version": 1, "status": status, "reason": reason,
-        "impl": cell.impl, "workload": None, "dtype": cell.dtype, "batch": cell.batch,
-        "threads": cell.threads, "device": cell.device, "epochs": settings.epochs,
-        "warmup_epochs": settings.warmup_epochs, "subset": settings.subset,
-        "seed": settings.seed, "epoch_wall_s": [], "epoch_cpu_s": [], "cpu_per_wall": [],
-        "phase_s": None, "runner": settings.runner,
-        "image_digest": image["image_id"] if image else None, "provenance": None,
-    }
+def disturbed(record, threshold):
+    """Whether any timed epoch lost more than `threshold` of its CPUs to other work, beyond
+    the two ticks per CPU that /proc/stat's counts can be off by."""
+    walls = record.get("epoch_wall_s") or []
+    return any(share > threshold + 2 * TICK_S / wall
+               for share, wall in zip(record.get("interference") or [], walls, strict=True))
 
 
 def _tail(path, chars=ERROR_TAIL_CHARS):
@@ -71,27 +67,25 @@ def _tail(path, chars=ERROR_TAIL_CHARS):
     return text[-chars:].strip()
 
 
-def run(cell, settings, data_path, out_path, log_path, lock_path, image=None,
-        skip_reason=None):
-    """Run the cell once; always leave a record at out_path. Returns its status."""
-    if skip_reason:
-        record = error_record(cell, settings, skip_reason, status="skipped", image=image)
-        record.update(repeat=cell.repeat, command=[], process_wall_s=0.0)
-        write_atomic(record, out_path)
-        return record["status"]
-    name = containers.container_name(Path(out_path).stem) if settings.runner == "docker" else None
-    argv = command(cell, settings, data_path, out_path, image=image, name=name)
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _execute(argv, settings, log_path, lock_path, name):
+    """Run argv under the lock; (failure reason or None, process wall s, harness CPU s)."""
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     Path(lock_path).parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a") as lock, open(log_path, "a") as log:
         log.write("$ " + " ".join(argv) + "\n")
         log.flush()
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one timed run at a time on this host
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one timed process at a time on this host
         if name:  # nothing of an earlier, killed run may compete with this one
             for leftover in containers.remove_leftovers():
                 log.write(f"removed a leftover container {leftover}\n")
-        started = time.perf_counter()
-        finished = False
+        harness = interference.study_pids()
+        harness_cpu0, children0 = interference.cpu_seconds(harness), _children_cpu()
+        started, finished = time.perf_counter(), False
         try:
             proc = subprocess.run(argv, stdout=log, stderr=log, env=environment(settings),
                                   timeout=settings.timeout_s, check=False)
@@ -102,32 +96,82 @@ def run(cell, settings, data_path, out_path, log_path, lock_path, image=None,
         finally:
             if name and not finished:  # killing the docker client leaves its container
                 subprocess.run(containers.kill_argv(name), capture_output=True, check=False)
-            process_wall_s = time.perf_counter() - started
+            wall = time.perf_counter() - started
+            harness_cpu = interference.cpu_seconds(harness) - harness_cpu0
+            if name:  # the docker client is the study's, not the run's
+                harness_cpu += _children_cpu() - children0
             fcntl.flock(lock, fcntl.LOCK_UN)
-    if reason is None and not Path(out_path).exists():
-        reason = "exit status 0 but no record written"
-    if reason is None:
-        record = json.loads(Path(out_path).read_text())
-    else:
-        record = error_record(cell, settings, f"{reason}: {_tail(log_path)}", image=image)
-    record["repeat"] = cell.repeat
-    record["device"] = cell.device
-    record["command"] = argv
-    record["process_wall_s"] = process_wall_s  # the whole process: start-up, data, evaluation
-    write_atomic(record, out_path)
-    return record["status"]
+    return reason, wall, harness_cpu
+
+
+def environment(settings):
+    return {**os.environ, "MLPBENCH_RUNNER": settings.runner}
+
+
+def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, image=None,
+        skip_reason=None, order_seed=None):
+    """Run `cells` [(dtype, batch)] of `process`; leave a record for each at
+    out.format(dtype=, batch=). Returns {(dtype, batch): status}."""
+    cell = {"impl": process.impl, "threads": process.threads, "device": process.device,
+            "epochs": epochs, "warmup_epochs": settings.warmup_epochs,
+            "subset": settings.subset, "seed": settings.seed}
+    digest = image["image_id"] if image else None
+    pending, earlier, statuses = list(cells), {c: [] for c in cells}, {}
+    for attempt in range(1, settings.attempts + 1):
+        if not pending:
+            break
+        name = f"{process.impl}-t{process.threads}-{process.device}-r{process.repeat}"
+        tag = f"{name}-a{attempt}"
+        if skip_reason:
+            argv, reason, wall, harness_cpu = [], None, 0.0, 0.0
+        else:
+            cname = containers.container_name(tag) if settings.runner == "docker" else None
+            options = run_options(process, pending, epochs, settings, order_seed)
+            argv = command(options, process, settings, data_path, out, image=image, name=cname)
+            reason, wall, harness_cpu = _execute(argv, settings, log_path, lock_path, cname)
+        still = []
+        for dtype, batch in pending:
+            path = Path(str(out).format(dtype=dtype, batch=batch))
+            fields = {**cell, "dtype": dtype, "batch": batch}
+            if skip_reason:
+                record = records.error_record(fields, skip_reason, "skipped", settings.runner,
+                                              digest)
+            elif reason is None and path.exists():
+                record = records.read(path)
+            else:
+                why = reason or "exit status 0 but no record written"
+                record = records.error_record(fields, f"{why}: {_tail(log_path)}",
+                                              runner=settings.runner, image_digest=digest)
+            record.update(repeat=process.repeat, process=tag, attempt=attempt,
+                          disturbed=disturbed(record, settings.disturbed_above),
+                          command=argv, process_wall_s=wall,
+                          harness_cpu_per_wall=harness_cpu / wall if wall else None)
+            if record["disturbed"] and attempt < settings.attempts:
+                earlier[(dtype, batch)].append(record)
+                still.append((dtype, batch))
+                continue
+            record["earlier_attempts"] = earlier[(dtype, batch)]
+            records.write_atomic(record, path)
+            statuses[(dtype, batch)] = record["status"]
+        pending = still
+    return statuses
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="python -m mlpbench.launch", description=__doc__)
-    for name in ("impl", "dtype", "runner", "data", "out", "log", "lock"):
+    for name in ("impl", "runner", "data", "out", "log", "lock", "dtypes", "batches"):
         p.add_argument(f"--{name}", required=True)
-    for name in ("batch", "threads", "repeat", "epochs", "warmup-epochs", "subset", "seed",
-                 "timeout-s"):
+    for name in ("threads", "repeat", "warmup-epochs", "subset", "seed", "timeout-s",
+                 "attempts"):
         p.add_argument(f"--{name}", required=True, type=int)
+    p.add_argument("--disturbed-above", required=True, type=float)
+    epochs = p.add_mutually_exclusive_group(required=True)
+    epochs.add_argument("--epochs", type=int, help="timed epochs per cell")
+    epochs.add_argument("--design", help="results/design.json: its epochs for this impl")
     p.add_argument("--device", default="cpu", choices=("cpu", "gpu"))
+    p.add_argument("--order-seed", type=int, default=None, help="shuffles the cells' order")
     p.add_argument("--image", default=None, help="results/images/NAME.json (runner docker)")
-    p.add_argument("--skip-reason", default="", help="record the cell as skipped, run nothing")
+    p.add_argument("--skip-reason", default="", help="record the runs as skipped, run nothing")
     return p.parse_args(argv)
 
 
@@ -137,12 +181,15 @@ def main(argv=None):
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
     a = parse_args(argv)
-    cell = Cell(a.impl, a.dtype, a.batch, a.threads, a.repeat, a.device)
-    settings = Settings(a.epochs, a.warmup_epochs, a.subset, a.seed, a.runner, a.timeout_s)
+    process = Process(a.impl, a.threads, a.repeat, a.device)
+    settings = Settings(a.warmup_epochs, a.subset, a.seed, a.runner, a.timeout_s, a.attempts,
+                        a.disturbed_above)
+    epochs = a.epochs or json.loads(Path(a.design).read_text())["epochs"][a.impl]
+    cells = [(d, int(b)) for d in a.dtypes.split(",") for b in a.batches.split(",")]
     image = json.loads(Path(a.image).read_text()) if a.image else None
-    status = run(cell, settings, a.data, a.out, a.log, a.lock, image=image,
-                 skip_reason=a.skip_reason or None)
-    print(f"{cell}: {status}", file=sys.stderr)
+    statuses = run(process, cells, epochs, settings, a.data, a.out, a.log, a.lock, image=image,
+                   skip_reason=a.skip_reason or None, order_seed=a.order_seed)
+    print(f"{process}: {statuses}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,18 @@
-"""How one grid cell is measured: limit threads, set up, warm up, time epochs, evaluate, record.
+"""How cells are measured in one process: limit threads, then per cell set up, warm up, time
+epochs, evaluate, record.
+
+A process runs one or more cells that share an implementation, thread count and device (the
+study runs every dtype and batch size of an (implementation, threads) in one process, in a
+shuffled order, so that a process start-up, seconds for TensorFlow, is paid once, not per
+cell). Each cell starts from the same initial weights with a fresh implementation object.
 
 The timed region is the training epochs only: each epoch is bracketed by perf_counter (wall)
-and process_time (CPU of all the process's threads). Data loading, preparation, model building,
-compilation (warm-up), the peak probe and evaluation happen outside it.
+and process_time (CPU of all the process's threads), and by /proc/stat's tick counts, which
+say how much CPU other work took from the run's CPUs meanwhile (mlpbench.interference). Data
+loading, preparation, model building, compilation (warm-up), the peak probe and evaluation
+happen outside it.
 """
 
-import json
 import math
 import os
 import time
@@ -13,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
-SCHEMA_VERSION = 1
+from mlpbench.interference import InterferenceMeter
+from mlpbench.records import base_record, write_atomic
 
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
@@ -22,6 +30,8 @@ THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLI
 
 @dataclass(frozen=True)
 class Cell:
+    """The parameters of one run: one cell measured in one process."""
+
     impl: str
     dtype: str
     batch: int
@@ -78,53 +88,59 @@ def os_thread_count():
 
 
 class EpochClock:
-    """Wall and CPU time of each epoch, and the most OS threads seen."""
+    """Wall and CPU time of each epoch, the interference on its CPUs, the most OS threads."""
 
-    def __init__(self):
+    def __init__(self, meter=None):
         self.wall, self.cpu, self.threads_seen = [], [], 0
+        self.interference, self.machine_busy = [], []
+        self.meter = meter or InterferenceMeter(os.sched_getaffinity(0))
         self.t_start = self.t_end = None
 
     def epoch_begin(self, epoch):
         if self.t_start is None:
             self.t_start = time.time()
+        self.meter.begin()  # outside the timed interval: reading /proc costs ~0.1 ms
         self._cpu0 = time.process_time()
         self._wall0 = time.perf_counter()
 
     def epoch_end(self, epoch):
         wall = time.perf_counter() - self._wall0
         cpu = time.process_time() - self._cpu0
+        shared = self.meter.end()
         self.t_end = time.time()
         self.wall.append(wall)
         self.cpu.append(cpu)
+        self.interference.append(shared["interference"])
+        self.machine_busy.append(shared["machine_busy"])
         self.threads_seen = max(self.threads_seen, os_thread_count() or 0)
 
 
-def write_atomic(record, out):
-    """Write JSON so that a reader sees either no file or the whole record."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, indent=1, allow_nan=False))
-    os.replace(tmp, out)
+def run_cells(cells, data_path, out_pattern, hyper=None):
+    """Run `cells` (same impl, threads and device) in this order, writing each record to
+    out_pattern.format(dtype=, batch=) as soon as it is done. Returns the records.
+
+    Call set_thread_env(threads) before NumPy is first imported.
+    """
+    threads, device = cells[0].threads, cells[0].device
+    if any((c.impl, c.threads, c.device) != (cells[0].impl, threads, device) for c in cells):
+        raise ValueError("the cells of one process share impl, threads and device")
+    reason = pin_to_cpus(threads)
+    records, dataset = [], None
+    for cell in cells:
+        if dataset is None and not reason:
+            from mlpbench import data
+
+            dataset = data.load(data_path)
+        record = run_cell(cell, dataset, hyper, reason)
+        write_atomic(record, str(out_pattern).format(dtype=cell.dtype, batch=cell.batch))
+        records.append(record)
+    return records
 
 
-def base_record(cell, impl_cls, hyper):
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "status": "ok",
-        "reason": None,
-        **cell.__dict__,
-        "workload": impl_cls.workload,
-        "hyper": hyper.as_dict(),
-        "runner": os.environ.get("MLPBENCH_RUNNER", "local"),
-        "image_digest": os.environ.get("MLPBENCH_IMAGE_DIGEST") or None,
-    }
+def run_cell(cell, raw_data, hyper=None, reason=None):
+    """Run one cell on loaded MNIST (data.load) in this process; return its record.
 
-
-def run_cell(cell, data_path, hyper=None):
-    """Run one cell in this process and return its record (the caller writes it).
-
-    Call set_thread_env(cell.threads) before NumPy is first imported.
+    reason: why the cell is skipped (e.g. pinning failed), known before anything runs.
     """
     from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -133,9 +149,9 @@ def run_cell(cell, data_path, hyper=None):
 
     hyper = hyper or model.Hyper()
     impl_cls = REGISTRY[cell.impl]
-    record = base_record(cell, impl_cls, hyper)
+    record = base_record(cell.__dict__, impl_cls.workload, hyper.as_dict())
     impl = impl_cls()
-    reason = (pin_to_cpus(cell.threads) or impl.skip(cell.dtype, cell.batch, cell.threads)
+    reason = (reason or impl.skip(cell.dtype, cell.batch, cell.threads)
               or device_skip(impl_cls, cell.device))
     if reason:
         record.update(status="skipped", reason=reason,
@@ -145,7 +161,7 @@ def run_cell(cell, data_path, hyper=None):
     with threadpool_limits(limits=cell.threads):
         # the CPU's GEMM rate with the same BLAS, threads and dtype, before TensorFlow loads
         probe = peak.probe(cell.dtype, cell.batch) if cell.device == "cpu" else {}
-        dataset = data.prepare(data.load(data_path), cell.dtype, cell.subset)
+        dataset = data.prepare(raw_data, cell.dtype, cell.subset)
         params = model.init_params(cell.seed, cell.dtype)
         impl.setup(dataset, params, hyper, cell.batch, cell.seed, cell.threads)
         impl.warm_up(cell.warmup_epochs)
@@ -161,11 +177,13 @@ def run_cell(cell, data_path, hyper=None):
     if not all(map(_finite, (train_loss, test_loss))):
         record.update(status="invalid", reason="training went non-finite (NaN or inf)")
         train_loss = test_loss = None
-    wall_median = median(clock.wall) if clock.wall else None
+    wall_median = median(clock.wall)
     record.update(
         epoch_wall_s=clock.wall,
         epoch_cpu_s=clock.cpu,
         cpu_per_wall=[c / w for c, w in zip(clock.cpu, clock.wall, strict=True)],
+        interference=clock.interference,
+        machine_busy=clock.machine_busy,
         epoch_wall_s_median=wall_median,
         achieved_gflops=flops.achieved_gflops(len(dataset.x_train), cell.batch, wall_median),
         peak_gflops=probe.get("square_gflops"),

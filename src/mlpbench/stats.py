@@ -10,7 +10,7 @@ same implementation are never pooled or compared with each other.
 import numpy as np
 import pandas as pd
 
-from mlpbench.gather import DEFAULT_DEVICE, KEYS
+from mlpbench.gather import DEFAULT_DEVICE, KEYS, timed
 
 CV_WARN = 0.05  # coefficient of variation above which a cell's timing is flagged
 N_BOOT = 2000
@@ -22,20 +22,26 @@ SEED = 12345  # the bootstrap's own seed: intervals are reproducible
 def cell_stats(epochs, value="wall_s"):
     """Per cell (impl, device, workload, dtype, batch, threads): median, IQR, CV of all epochs."""
     if epochs.empty:
-        return pd.DataFrame(columns=KEYS + ["n_runs", "n_epochs", "median_s", "q1_s", "q3_s",
-                                            "iqr_s", "cv", "cv_warning"])
+        return pd.DataFrame(columns=KEYS + ["n_runs", "n_epochs", "n_disturbed", "median_s",
+                                            "q1_s", "q3_s", "iqr_s", "cv", "cv_warning"])
+    if "disturbed" not in epochs:
+        epochs = epochs.assign(disturbed=False)
 
     def summary(g):
         v = g[value].to_numpy(float)
         mean = v.mean()
         cv = v.std(ddof=1) / mean if len(v) > 1 and mean > 0 else np.nan
         q1, q3 = np.quantile(v, [0.25, 0.75])
+        disturbed = g.loc[g["disturbed"].fillna(False).astype(bool), "repeat"].nunique()
         return pd.Series({"n_runs": g["repeat"].nunique(), "n_epochs": len(v),
+                          "n_disturbed": disturbed,
                           "median_s": np.median(v), "q1_s": q1, "q3_s": q3, "iqr_s": q3 - q1,
                           "cv": cv, "cv_warning": bool(cv > CV_WARN)})
 
-    out = epochs.groupby(KEYS, dropna=False)[["repeat", value]].apply(summary).reset_index()
-    out[["n_runs", "n_epochs"]] = out[["n_runs", "n_epochs"]].astype(int)
+    out = epochs.groupby(KEYS, dropna=False)[["repeat", "disturbed", value]].apply(
+        summary).reset_index()
+    out[["n_runs", "n_epochs", "n_disturbed"]] = out[["n_runs", "n_epochs",
+                                                      "n_disturbed"]].astype(int)
     out["cv_warning"] = out["cv_warning"].astype(bool)
     return out
 
@@ -52,7 +58,7 @@ def peak_stats(runs):
     against the peak its own process measured, so a slower or busier moment affects both.
     Runs recorded before the probe existed have no rates and give NaN.
     """
-    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    ok = timed(runs)
     if ok.empty:
         return pd.DataFrame(columns=KEYS + PEAK_COLUMNS)
     ok = ok.reindex(columns=list(dict.fromkeys([*ok.columns, *GFLOPS])))  # NaN where absent
@@ -107,6 +113,36 @@ def ratio(num_runs, den_runs, n_boot=N_BOOT, seed=SEED):
     low, high = np.quantile(boot, [alpha, 1 - alpha])
     return {"ratio": float(point), "ci_low": float(low), "ci_high": float(high),
             "significant": bool(low > 1 or high < 1)}
+
+
+def median_ci(values, n_boot=N_BOOT, seed=SEED):
+    """The median of `values` with a percentile-bootstrap interval (same keys as ratio)."""
+    rng = np.random.default_rng(seed)
+    boot = np.median(rng.choice(values, size=(n_boot, len(values))), axis=1)
+    alpha = (1 - CONFIDENCE) / 2
+    low, high = np.quantile(boot, [alpha, 1 - alpha])
+    return {"ratio": float(np.median(values)), "ci_low": float(low), "ci_high": float(high),
+            "significant": bool(low > 1 or high < 1)}
+
+
+def efficiency(runs):
+    """How the timed processes spent their time: the share that was timed epochs.
+
+    runs: runs.csv, every attempt. A process ran several runs; its wall time (process_wall_s,
+    start-up to exit, measured by the launcher) is counted once. Per origin (planned, extra,
+    pilot) and in all.
+    """
+    procs = runs.dropna(subset=["process_wall_s"]).drop_duplicates(["origin", "process"])
+    timed = runs.assign(timed_s=runs["epoch_wall_s_sum"].fillna(0))
+    rows = []
+    for origin in [*sorted(procs["origin"].unique()), "all"]:
+        sel = procs if origin == "all" else procs[procs["origin"] == origin]
+        t = timed if origin == "all" else timed[timed["origin"] == origin]
+        wall = float(sel["process_wall_s"].sum())
+        rows.append({"origin": origin, "processes": len(sel), "runs": len(t),
+                     "process_s": wall, "timed_epochs_s": float(t["timed_s"].sum()),
+                     "timed_share": float(t["timed_s"].sum()) / wall if wall else np.nan})
+    return pd.DataFrame(rows)
 
 
 def cell_runs(epochs, value="wall_s"):
@@ -179,7 +215,8 @@ def _ok_runs(runs, runner):
     """The ok runs of `runs` that ran under `runner`; device "cpu" where the table has none."""
     if runs is None or runs.empty or "runner" not in runs:
         return pd.DataFrame(columns=OVERHEAD_KEYS + ["epoch_wall_s_median", "test_accuracy"])
-    sel = runs[(runs["status"] == "ok") & (runs["runner"] == runner)]
+    sel = timed(runs)
+    sel = sel[sel["runner"] == runner]
     return sel if "device" in sel else sel.assign(device=DEFAULT_DEVICE)
 
 

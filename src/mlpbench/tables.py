@@ -2,16 +2,19 @@
 
 import html
 
+import pandas as pd
+
 STYLE = """<style>
 body { font-family: sans-serif; font-size: 13px; margin: 1em; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
 td.confirmed { background: #d9f2d9; } td.refuted { background: #f8d7d7; }
+td.inconclusive { background: #fdebc8; }
 td.error { background: #f8d7d7; } td.skipped { background: #eee; }
 </style>"""
 
-STATUS_CLASSES = {"confirmed", "refuted", "error", "skipped"}
+STATUS_CLASSES = {"confirmed", "refuted", "inconclusive", "error", "skipped"}
 
 
 def render(df, title, note=""):
@@ -21,7 +24,7 @@ def render(df, title, note=""):
     for rec in df.itertuples(index=False):
         cells = []
         for value in rec:
-            text = "" if value is None or value != value else str(value)
+            text = "" if pd.isna(value) else str(value)
             cls = f' class="{text}"' if text in STATUS_CLASSES else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -59,3 +62,27 @@ def peak(cells):
                                                          "batch"])
     d["fraction_of_peak"] = 100 * d["fraction_of_peak"]
     return d.round(2).rename(columns={"fraction_of_peak": "percent_of_peak"})
+
+
+DISTURBED_COLUMNS = ["impl", "device", "dtype", "batch", "threads", "repeat", "origin",
+                     "attempt", "used", "interference_max", "machine_busy_median",
+                     "cpu_per_wall_median"]
+
+
+def disturbed(runs):
+    """Every attempt flagged disturbed: redone ones (used False) and those kept after the last
+    attempt (used True), which the claims leave out."""
+    if runs.empty or "disturbed" not in runs:
+        return pd.DataFrame(columns=DISTURBED_COLUMNS)
+    flagged = runs[runs["disturbed"].fillna(False).astype(bool)]
+    return flagged.reindex(columns=DISTURBED_COLUMNS).round(3)
+
+
+def harness(runs):
+    """Per thread count: the CPU the study's own processes (Snakemake, the launcher, Docker's
+    daemons) used while the timed processes ran, in CPUs (median and max over processes)."""
+    procs = runs.dropna(subset=["harness_cpu_per_wall"]).drop_duplicates(["origin", "process"])
+    return procs.groupby("threads")["harness_cpu_per_wall"].agg(
+        ["count", "median", "max"]).reset_index().rename(
+        columns={"count": "processes", "median": "harness_cpus_median",
+                 "max": "harness_cpus_max"})

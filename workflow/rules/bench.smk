@@ -1,4 +1,70 @@
+# The timed processes. Each takes the one `timing_slot` (the default profile provides exactly
+# one) and a lock file, so no two timed processes overlap, and is launched by mlpbench.launch
+# (a `shell:` job: no Snakemake process per run), which redoes disturbed runs and turns a
+# crash or timeout into an error record, so that the rest of the grid goes on. runner docker:
+# the image is an input, so it is built first and a rebuilt image redoes the runs. The thread
+# count under study is the {threads} wildcard (Snakemake caps `threads:` at --cores).
+LAUNCH = (
+    "{params.python} -m mlpbench.launch --impl {wildcards.impl} --threads {params.threads}"
+    " --repeat {wildcards.repeat} --device {params.device} {params.settings}"
+    " --data {input.data} {params.image} {params.skip} --log {log} --lock {params.lock}"
+)
+
+
+# The pilot (design: pilot): a few processes of one cell per implementation, whose variances
+# and costs decide the design.
+rule pilot:
+    input:
+        data=DATA,
+        image=lambda wildcards: [] if RUNNER != "docker" else image_json("cpu"),
+    output:
+        "results/pilot/{impl}_r{repeat}.json",
+    log:
+        "logs/pilot/{impl}_r{repeat}.log",
+    resources:
+        timing_slot=1,
+        cpus_per_task=PILOT_THREADS,
+        mem_mb=4000,
+        runtime=lambda wildcards: max(5, -(-config["timeout_s"] // 60)),
+    params:
+        python=sys.executable,
+        threads=PILOT_THREADS,
+        device="cpu",
+        settings=grid.settings_args(SETTINGS),
+        lock=LOCK,
+        image=lambda wildcards, input: f"--image {input.image}" if input.image else "",
+        skip="",
+    shell:
+        LAUNCH
+        + f" --dtypes {PILOT_DTYPE} --batches {PILOT_BATCH}"
+        + " --epochs {config[pilot][epochs]} --out {output}"
+
+
+# Processes per cell and timed epochs per implementation (mlpbench.design): from the pilot,
+# or fixed by the config. A checkpoint: the number of processes decides the jobs below.
+checkpoint design:
+    input:
+        pilot=pilot_records(),
+    output:
+        "results/design.json",
+    log:
+        "logs/design.log",
+    resources:
+        cpus_per_task=1,
+        mem_mb=500,
+        runtime=5,
+    params:
+        processes_per_repeat={
+            impl: sum(grid.runs_on(impl, d) for d in config["devices"]) * len(THREADS)
+            for impl in config["implementations"]
+        },
+    script:
+        "../scripts/design.py"
+
+
 rule plan:
+    input:
+        design="results/design.json",
     output:
         "results/plan.csv",
     log:
@@ -7,27 +73,24 @@ rule plan:
         cpus_per_task=1,
         mem_mb=500,
         runtime=5,
-    params:
-        order=[cell.path for cell in grid.run_order(config)],
     script:
         "../scripts/plan.py"
 
 
-# One timed run, locally or in the image (runner docker: the image is an input, so it is
-# built first and a rebuilt image redoes the runs). The thread count under study is the
-# {threads} wildcard (Snakemake caps `threads:` at --cores). Every run takes the one
-# `timing_slot` (the default profile provides exactly one) and a lock file, so no two timed
-# runs overlap. A crash or timeout becomes a record with status "error", so the rest of the
-# grid goes on. A `shell:` job, not `run:` (which spawns a whole Snakemake process per job)
-# nor `script:` (which imports Snakemake).
+# One planned process: every (dtype, batch) of the config, in an order of its own.
 rule bench:
     input:
         data=DATA,
         image=bench_image,
+        design="results/design.json",
     output:
-        grid.RUN_PATH,
+        expand(
+            "results/runs/{{device}}/{{impl}}/{dtype}/b{batch}_t{{threads}}_r{{repeat}}.json",
+            dtype=config["dtypes"],
+            batch=config["batches"],
+        ),
     log:
-        "logs/bench/{device}/{impl}/{dtype}/b{batch}_t{threads}_r{repeat}.log",
+        "logs/bench/{device}/{impl}/t{threads}_r{repeat}.log",
     priority: priority_of
     threads: lambda wildcards: int(wildcards.threads)
     resources:
@@ -37,12 +100,42 @@ rule bench:
         runtime=lambda wildcards: max(5, -(-config["timeout_s"] // 60)),
     params:
         python=sys.executable,
+        threads=lambda wildcards: wildcards.threads,
+        device=lambda wildcards: wildcards.device,
         settings=grid.settings_args(SETTINGS),
         lock=LOCK,
         image=lambda wildcards, input: f"--image {input.image}" if input.image else "",
         skip=skip_option,
+        cells=f"--dtypes {','.join(config['dtypes'])}"
+        + f" --batches {','.join(map(str, config['batches']))}",
+        order=lambda wildcards: "--order-seed "
+        + str(grid.cell_order_seed(config, process_of(wildcards))),
+        out=lambda wildcards: process_of(wildcards).run_path("{dtype}", "{batch}"),
     shell:
-        "{params.python} -m mlpbench.launch --impl {wildcards.impl} --dtype {wildcards.dtype}"
-        " --batch {wildcards.batch} --threads {wildcards.threads} --repeat {wildcards.repeat}"
-        " --device {wildcards.device} {params.settings} --data {input.data} {params.image}"
-        " {params.skip} --out {output} --log {log} --lock {params.lock}"
+        LAUNCH
+        + " {params.cells} {params.order} --design {input.design} --out '{params.out}'"
+
+
+# The adaptive pass: more runs of the cells that inconclusive claims need, until they are
+# decided or max_extra_runs runs were added (mlpbench.adapt).
+rule adapt:
+    input:
+        records=run_records,
+        design="results/design.json",
+        data=DATA,
+        image=lambda wildcards: [] if RUNNER != "docker" else image_json("cpu"),
+    output:
+        table="results/extra.csv",
+        runs=directory("results/extra/runs"),
+    log:
+        "logs/adapt.log",
+    resources:
+        timing_slot=1,
+        cpus_per_task=max(THREADS),
+        mem_mb=4000,
+        runtime=lambda wildcards: max(5, -(-config["timeout_s"] // 60)),
+    params:
+        settings=SETTINGS,
+        lock=LOCK,
+    script:
+        "../scripts/adapt.py"

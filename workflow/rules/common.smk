@@ -1,10 +1,12 @@
 import glob
+import json
+import os
 import shlex
 import sys
 
 from snakemake.exceptions import WorkflowError
 
-from mlpbench import containers, grid
+from mlpbench import containers, design, grid, interference
 
 try:
     grid.validate(
@@ -32,12 +34,13 @@ else:
         file=sys.stderr,
     )
 
-CELLS = grid.cells(config)
 SETTINGS = grid.settings(config, runner=RUNNER)
-PRIORITY = grid.priorities(config)
+THREADS = grid.thread_counts(config)
+PILOT_DTYPE, PILOT_BATCH, PILOT_THREADS = design.pilot_cell(config, THREADS)
 DATA = f"{config['data']['dir']}/mnist.npz"
 LOCK = "results/.timing.lock"
 FIGURES = {
+    0: "claims",
     1: "time_vs_batch",
     2: "speedup_heatmap",
     3: "thread_scaling",
@@ -57,6 +60,12 @@ if "timing_slot" not in workflow.global_resources:
     )
 
 
+# At the start of a study (not for a dry run or --lint): the load average and the busiest other
+# processes, and one line of warning when the machine is busy. It never stops the study.
+onstart:
+    interference.main()
+
+
 wildcard_constraints:
     device="cpu|gpu",
     impl="[a-z0-9][a-z0-9-]*",
@@ -66,16 +75,31 @@ wildcard_constraints:
     repeat=r"\d+",
 
 
-def priority_of(wildcards):
-    cell = grid.Cell(
-        wildcards.impl,
-        wildcards.dtype,
-        int(wildcards.batch),
-        int(wildcards.threads),
-        int(wildcards.repeat),
-        wildcards.device,
+def the_design():
+    """results/design.json, once the design checkpoint has written it."""
+    with open(checkpoints.design.get().output[0]) as f:
+        return json.load(f)
+
+
+def planned_processes():
+    return grid.run_order(config, the_design()["processes"])
+
+
+def process_of(wildcards):
+    return grid.Process(
+        wildcards.impl, int(wildcards.threads), int(wildcards.repeat), wildcards.device
     )
-    return PRIORITY.get(cell, 0)
+
+
+def priority_of(wildcards):
+    """The first process of the shuffled order gets the highest priority (0 before the
+    design exists)."""
+    if not os.path.exists("results/design.json"):
+        return 0
+    with open("results/design.json") as f:
+        order = grid.run_order(config, json.load(f)["processes"])
+    me = process_of(wildcards)
+    return len(order) - order.index(me) if me in order else 0
 
 
 def skip_reason(wildcards):
@@ -95,8 +119,19 @@ def bench_image(wildcards):
     return image_json("cuda" if wildcards.device == "gpu" else "cpu")
 
 
-def run_records():
-    return [cell.path for cell in CELLS]
+def run_records(wildcards=None):
+    """Every planned run's record (known once the design has chosen the processes)."""
+    return [path for p in planned_processes() for path in p.run_paths(config)]
+
+
+def pilot_records(wildcards=None):
+    if config["design"] != "pilot":
+        return []
+    return [
+        f"results/pilot/{impl}_r{r}.json"
+        for impl in config["implementations"]
+        for r in range(1, config["pilot"]["processes"] + 1)
+    ]
 
 
 def figure_paths():
@@ -116,6 +151,10 @@ def all_outputs():
         "results/tables/noisy.html",
         "results/tables/peak.html",
         "results/overhead.csv",
+        "results/efficiency.csv",
+        "results/tables/efficiency.html",
+        "results/tables/disturbed.html",
+        "results/tables/article.html",
         *figure_paths(),
     ]
 

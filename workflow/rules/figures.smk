@@ -1,5 +1,6 @@
 rule figures:
     input:
+        claims="results/claims.csv",
         runs="results/runs.csv",
         epochs="results/epochs.csv",
         speedups="results/speedups.csv",
@@ -8,6 +9,12 @@ rule figures:
         overhead="results/overhead.csv",
         native_runs=NATIVE_RUNS,
     output:
+        fig0=report(
+            "results/figures/fig0_claims.png",
+            caption="../../report/fig0_claims.rst",
+            category="0 Claims of the article",
+            labels={"figure": "0", "shows": "verdicts: ratio, 95% interval, threshold"},
+        ),
         fig1=report(
             "results/figures/fig1_time_vs_batch.png",
             caption="../../report/fig1_time_vs_batch.rst",

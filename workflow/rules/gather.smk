@@ -5,7 +5,9 @@ NATIVE_RUNS = config.get("native_runs") or []
 
 rule gather:
     input:
-        records=run_records(),
+        records=run_records,
+        extra="results/extra.csv",
+        pilot=pilot_records(),
         plan="results/plan.csv",
     output:
         runs_csv="results/runs.csv",
@@ -26,6 +28,7 @@ rule stats:
         epochs="results/epochs.csv",
         runs="results/runs.csv",
     output:
+        efficiency="results/efficiency.csv",
         cells="results/cells.csv",
         speedups="results/speedups.csv",
         dtype_ratios="results/dtype_ratios.csv",
@@ -62,9 +65,11 @@ rule claims:
     input:
         epochs="results/epochs.csv",
         runs="results/runs.csv",
+        extra="results/extra.csv",
         native_runs=NATIVE_RUNS,
     output:
         csv="results/claims.csv",
+        verdicts="results/verdicts.csv",
     log:
         "logs/claims.log",
     resources:

@@ -1,8 +1,11 @@
 rule tables:
     input:
         runs="results/runs.csv",
+        epochs="results/epochs.csv",
         cells="results/cells.csv",
         claims="results/claims.csv",
+        efficiency="results/efficiency.csv",
+        extra="results/extra.csv",
     output:
         claims=report(
             "results/tables/claims.html",
@@ -21,6 +24,27 @@ rule tables:
             caption="../../report/noisy.rst",
             category="6 Runs",
             labels={"table": "noisy cells", "shows": "CV above 5%"},
+        ),
+        efficiency=report(
+            "results/tables/efficiency.html",
+            caption="../../report/efficiency.rst",
+            category="6 Runs",
+            labels={
+                "table": "measurement efficiency",
+                "shows": "timed share, duration, the study's own CPU use",
+            },
+        ),
+        disturbed=report(
+            "results/tables/disturbed.html",
+            caption="../../report/disturbed.rst",
+            category="6 Runs",
+            labels={"table": "disturbed runs", "shows": "interference above the threshold"},
+        ),
+        article=report(
+            "results/tables/article.html",
+            caption="../../report/article.rst",
+            category="0 Claims of the article",
+            labels={"table": "article vs this study", "shows": "35 epochs, seconds"},
         ),
         peak=report(
             "results/tables/peak.html",

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mlpbench.runner import write_atomic
+from mlpbench.records import write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "docker" / "Dockerfile"

@@ -4,10 +4,11 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
 import pandas as pd  # noqa: E402
 
-from mlpbench import figures, gather, stats  # noqa: E402
+from mlpbench import figures, forest, gather, stats  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 runs = pd.read_csv(inp.runs)
+figures.save(forest.fig_claims(pd.read_csv(inp.claims)), out.fig0)
 epochs = gather.timed(pd.read_csv(inp.epochs))
 figures.save(figures.fig1_time_vs_batch(epochs), out.fig1)
 figures.save(figures.fig2_speedup_heatmap(pd.read_csv(inp.speedups)), out.fig2)

@@ -6,8 +6,11 @@ import pandas as pd  # noqa: E402
 
 from mlpbench import gather  # noqa: E402
 
-records = gather.load(snakemake.input.records)  # noqa: F821
-runs = gather.runs_table(records, plan=pd.read_csv(snakemake.input.plan))  # noqa: F821
-runs.to_csv(snakemake.output.runs_csv, index=False)  # noqa: F821
-runs.to_parquet(snakemake.output.runs_parquet, index=False)  # noqa: F821
-gather.epochs_table(records).to_csv(snakemake.output.epochs, index=False)  # noqa: F821
+inp, out = snakemake.input, snakemake.output  # noqa: F821
+extra = pd.read_csv(inp.extra)
+records = (gather.load(inp.records) + gather.load(extra["path"], "extra")
+           + gather.load(inp.pilot, "pilot"))
+runs = gather.runs_table(records, plan=pd.read_csv(inp.plan))
+runs.to_csv(out.runs_csv, index=False)
+runs.to_parquet(out.runs_parquet, index=False)
+gather.epochs_table(records).to_csv(out.epochs, index=False)

@@ -1,3 +1,4 @@
+import json
 import sys
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
@@ -5,6 +6,8 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 from mlpbench import gather, grid  # noqa: E402
 
 config = snakemake.config  # noqa: F821
-gather.plan_table(grid.run_order(config), config["order_seed"]).to_csv(
+with open(snakemake.input.design) as f:  # noqa: F821
+    processes = json.load(f)["processes"]
+gather.plan_table(grid.run_order(config, processes), config["order_seed"]).to_csv(
     snakemake.output[0], index=False  # noqa: F821
 )

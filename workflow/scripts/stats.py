@@ -8,7 +8,9 @@ from mlpbench import gather, stats  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 epochs = gather.timed(pd.read_csv(inp.epochs))
-stats.cells(epochs, pd.read_csv(inp.runs)).to_csv(out.cells, index=False)
+runs = pd.read_csv(inp.runs)
+stats.efficiency(runs).to_csv(out.efficiency, index=False)
+stats.cells(epochs, runs).to_csv(out.cells, index=False)
 stats.speedups(epochs).to_csv(out.speedups, index=False)
 stats.dtype_ratios(epochs).to_csv(out.dtype_ratios, index=False)
 stats.thread_scaling(epochs).to_csv(out.thread_scaling, index=False)

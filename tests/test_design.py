@@ -1,0 +1,75 @@
+"""The design: Kalibera and Jones's repetition counts from a pilot's variances and costs."""
+
+import math
+
+import numpy as np
+import pytest
+
+from mlpbench import design
+
+CONFIG = {"implementations": ["numpy-step2", "keras-fit"], "dtypes": ["float32", "float64"],
+          "batches": [50, 500, 10000], "warmup_epochs": 1, "repeats": 3, "epochs": 10,
+          "pilot": {"processes": 3, "epochs": 10, "budget_s": 600, "min_epochs": 3,
+                    "max_epochs": 50, "min_processes": 2, "max_processes": 6}}
+
+
+def pilot_runs(c1, start, within, between, n=3, epochs=10, seed=0):
+    """Pilot records: epoch times lognormal around c1, each process shifted by `between`."""
+    rng = np.random.default_rng(seed)
+    runs = []
+    for _ in range(n):
+        shift = rng.normal(0, between)
+        times = list(c1 * np.exp(shift + rng.normal(0, within, epochs)))
+        wall = start + (1 + epochs) * c1 + design.CELL_FIXED_S
+        runs.append({"status": "ok", "epoch_wall_s": times, "process_wall_s": wall})
+    return runs
+
+
+def test_components_recover_costs_and_spread():
+    comp = design.components(pilot_runs(0.2, 5.0, 0.05, 0.0, n=20, epochs=30), 1)
+    assert comp["c1"] == pytest.approx(0.2, rel=0.05)
+    assert comp["start_s"] == pytest.approx(5.0, abs=0.3)
+    assert comp["s1"] == pytest.approx(0.05, rel=0.15)
+    assert comp["s2"] < 0.02  # no between-process variance beyond what epochs explain
+    assert design.components(pilot_runs(0.2, 5.0, 0.05, 0.0, n=1), 1) is None
+
+
+def test_kalibera_jones_epochs_follow_costs_and_variances():
+    base = {"c1": 0.2, "start_s": 6.0, "s1": 0.05, "s2": 0.01}
+    n = design.epochs_per_process(base, 1, 1, 1, 1000)
+    c2 = 6.0 + 0.2 + design.CELL_FIXED_S
+    assert n == round(math.sqrt(c2 / 0.2 * 0.05 ** 2 / 0.01 ** 2))
+    # a dearer process or a noisier epoch -> more epochs; more between-process spread -> fewer
+    assert design.epochs_per_process({**base, "start_s": 60.0}, 1, 1, 1, 1000) > n
+    assert design.epochs_per_process({**base, "s1": 0.1}, 1, 1, 1, 1000) > n
+    assert design.epochs_per_process({**base, "s2": 0.05}, 1, 1, 1, 1000) < n
+    assert design.epochs_per_process(base, 1, 1, 3, 8) == 8  # within the bounds
+
+
+def test_plan_spends_the_budget_on_processes_within_bounds():
+    pilot = {"numpy-step2": pilot_runs(0.05, 1.0, 0.03, 0.01),
+             "keras-fit": pilot_runs(0.1, 6.0, 0.05, 0.01, seed=1)}
+    chosen = design.plan(pilot, CONFIG, {"numpy-step2": 2, "keras-fit": 2})
+    p = CONFIG["pilot"]
+    assert p["min_processes"] <= chosen["processes"] <= p["max_processes"]
+    assert all(p["min_epochs"] <= e <= p["max_epochs"] for e in chosen["epochs"].values())
+    assert chosen["estimated_s"] <= p["budget_s"] or chosen["processes"] == p["min_processes"]
+    tight = design.plan(pilot, {**CONFIG, "pilot": {**p, "budget_s": 1}},
+                        {"numpy-step2": 2, "keras-fit": 2})
+    assert tight["processes"] == p["min_processes"] and tight["notes"]
+
+
+def test_an_implementation_without_a_usable_pilot_gets_the_most_epochs():
+    chosen = design.plan({"numpy-step2": pilot_runs(0.05, 1.0, 0.03, 0.01)}, CONFIG,
+                         {"numpy-step2": 1, "keras-fit": 1})
+    assert chosen["epochs"]["keras-fit"] == CONFIG["pilot"]["max_epochs"]
+    assert any("keras-fit" in note for note in chosen["notes"])
+
+
+def test_a_fixed_design_is_the_configs():
+    chosen = design.fixed(CONFIG)
+    assert chosen["processes"] == 3 and set(chosen["epochs"].values()) == {10}
+
+
+def test_the_pilot_cell_is_float32_the_middle_batch_and_the_fewest_threads():
+    assert design.pilot_cell(CONFIG, [2, 1]) == ("float32", 500, 1)

@@ -1,0 +1,17 @@
+import json
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+
+from pathlib import Path  # noqa: E402
+
+from mlpbench import adapt  # noqa: E402
+
+inp, out = snakemake.input, snakemake.output  # noqa: F821
+Path(out.runs).mkdir(parents=True, exist_ok=True)
+image = json.loads(Path(inp.image).read_text()) if inp.image else None
+added = adapt.run(list(inp.records), json.loads(Path(inp.design).read_text()),
+                  snakemake.params.settings, inp.data, snakemake.params.lock,  # noqa: F821
+                  "logs/adapt", snakemake.config["max_extra_runs"], image=image)  # noqa: F821
+added.to_csv(out.table, index=False)
+print(f"{len(added)} extra runs", file=sys.stderr)
