@@ -2,9 +2,11 @@
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 from mlpbench import cli, runner
 from mlpbench.implementations import REGISTRY
@@ -145,3 +147,26 @@ def test_several_cells_need_a_pattern_and_data_must_be_an_npz(tmp_path, mnist_pa
                    "--out", tmp_path / "r.json")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert str(junk) in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_images_run_modules_are_what_mlpbench_run_imports(tmp_path, mnist_path):
+    """The image is rebuilt when one of RUN_MODULES (common.smk) changes: the list must hold
+    every module of the package that a run imports (implementations are globbed there)."""
+    import re
+
+    code = ("import sys, runpy; sys.argv = sys.argv[1:]\n"
+            "try:\n    runpy.run_module('mlpbench', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('mlpbench')), "
+            "file=sys.stderr)\n")
+    done = subprocess.run(
+        [sys.executable, "-c", code, "mlpbench", "run", "--impl", "numpy-step2", "--dtype",
+         "float32", "--batch", "100", "--threads", "1", "--epochs", "1", "--subset", "500",
+         "--data", str(mnist_path), "--out", str(tmp_path / "r.json")],
+        capture_output=True, text=True, timeout=300, check=True)
+    imported = {m.split(".")[1] for m in eval(done.stderr.strip().splitlines()[-1])
+                if "." in m and not m.startswith("mlpbench.implementations")}
+    smk = (ROOT / "workflow" / "rules" / "common.smk").read_text()
+    listed = set(re.findall(r'"(\w+)"', smk[smk.index("RUN_MODULES"):smk.index("]", smk.index(
+        "RUN_MODULES"))]))
+    assert imported - {"implementations"} <= listed, imported - listed

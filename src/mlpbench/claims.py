@@ -52,6 +52,12 @@ CLAIMS = {
 }
 
 
+# (threshold, side on which the claim holds) of every claim
+RULES = {"float32": (HALVES, ABOVE), "backprop": (LEVEL, BELOW), "keras500": (1.0, ABOVE),
+         "batchsize-keras": (1 + GAIN, ABOVE), "batchsize-numpy": (1 + GAIN, BELOW),
+         "bias": (1 + GAIN, ABOVE), "container": (1 + OVERHEAD, BELOW)}
+
+
 def decide(ci_low, ci_high, threshold, side):
     """The verdict of an interval against a threshold, the claim holding on `side`."""
     if side == ABOVE:
@@ -106,8 +112,9 @@ def _fmt(res):
     return f"{res['ratio']:.2f} [{res['ci_low']:.2f}, {res['ci_high']:.2f}]"
 
 
-def _result(key, evidence, res=None, threshold=np.nan, side=ABOVE, verdict=None):
+def _result(key, evidence, res=None, verdict=None):
     res = res or {"ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+    threshold, side = RULES[key]
     if verdict is None:
         verdict = decide(res["ci_low"], res["ci_high"], threshold, side)
     return {"key": key, "claim": CLAIMS[key], "verdict": verdict, "ratio": res["ratio"],
@@ -116,7 +123,7 @@ def _result(key, evidence, res=None, threshold=np.nan, side=ABOVE, verdict=None)
 
 
 def _not_tested(key, why):
-    return _result(key, why, side=None, verdict=NOT_TESTED)
+    return _result(key, why, verdict=NOT_TESTED)
 
 
 def claim_float32(ev):
@@ -141,8 +148,7 @@ def claim_float32(ev):
     parts = [f"{i}: {_fmt(r)} at {r['threads']} threads ({verdicts[i]})"
              for i, r in results.items()]
     return _result("float32", f"float64/float32 epoch time at batch {batch}: "
-                   + "; ".join(parts) + f"; shown: {worst}", results[worst], HALVES, ABOVE,
-                   verdict)
+                   + "; ".join(parts) + f"; shown: {worst}", results[worst], verdict)
 
 
 def claim_backprop(ev):
@@ -159,8 +165,7 @@ def claim_backprop(ev):
         return _not_tested("backprop", "no phase breakdown recorded")
     return _result("backprop", f"backward/forward phase time in {dtype}, batch {batch}, "
                    f"{threads} threads: numpy-step1 {_fmt(level['numpy-step1'])}, numpy-naive "
-                   f"(before Step I) {_fmt(level['numpy-naive'])}", level["numpy-step1"],
-                   LEVEL, BELOW)
+                   f"(before Step I) {_fmt(level['numpy-naive'])}", level["numpy-step1"])
 
 
 def claim_keras500(ev):
@@ -172,10 +177,10 @@ def claim_keras500(ev):
     where = {"dtype": dtype, "batch": batch, "threads": threads}
     res = stats.ratio(ev.runs(impl="numpy-step2", **where), ev.runs(impl="keras-fit", **where))
     return _result("keras500", f"numpy-step2 time / keras-fit time in {dtype}, batch {batch}, "
-                   f"{threads} threads: {_fmt(res)} (above 1: Keras faster)", res, 1.0, ABOVE)
+                   f"{threads} threads: {_fmt(res)} (above 1: Keras faster)", res)
 
 
-def _speedup(ev, key, impl, side, small=1000, big=10000, dtype="float32"):
+def _speedup(ev, key, impl, small=1000, big=10000, dtype="float32"):
     threads = ev.threads([impl], dtype)
     if threads is None or not all(ev.has(impl=impl, batch=b, dtype=dtype, threads=threads)
                                   for b in (small, big)):
@@ -184,7 +189,7 @@ def _speedup(ev, key, impl, side, small=1000, big=10000, dtype="float32"):
     res = stats.ratio(ev.runs(batch=small, **where), ev.runs(batch=big, **where))
     return _result(key, f"{impl} speed-up from batch {small} to {big} (time at {small} / "
                    f"time at {big}) in {dtype}, {threads} threads: {_fmt(res)}; a gain means "
-                   f"above {1 + GAIN:.2f}", res, 1 + GAIN, side)
+                   f"above {1 + GAIN:.2f}", res)
 
 
 def claim_bias(ev):
@@ -203,7 +208,7 @@ def claim_bias(ev):
     return _result("bias", f"forward phase time numpy-step1 (bias by concatenation) / "
                    f"numpy-step2 (bias vectors, contiguous operands) in {dtype}, {threads} "
                    f"threads, batch {batches[-1]}: {_fmt(res)} (step2 also changes the memory "
-                   "layout, Step III)", res, 1 + GAIN, ABOVE)
+                   "layout, Step III)", res)
 
 
 def claim_container(runs, native_runs):
@@ -218,15 +223,15 @@ def claim_container(runs, native_runs):
     return _result("container", f"Docker/native median epoch time, median over {len(cells)} "
                    f"cell(s) {_fmt(res)} (range {cells['ratio'].min():.3f} to "
                    f"{cells['ratio'].max():.3f}); {acc} (largest difference {worst_acc:.4f}, "
-                   f"matching means <= {ACCURACY})", res, 1 + OVERHEAD, BELOW)
+                   f"matching means <= {ACCURACY})", res)
 
 
 ARTICLE_CLAIMS = {
     "float32": claim_float32,
     "backprop": claim_backprop,
     "keras500": claim_keras500,
-    "batchsize-keras": lambda ev: _speedup(ev, "batchsize-keras", "keras-fit", ABOVE),
-    "batchsize-numpy": lambda ev: _speedup(ev, "batchsize-numpy", "numpy-step1", BELOW),
+    "batchsize-keras": lambda ev: _speedup(ev, "batchsize-keras", "keras-fit"),
+    "batchsize-numpy": lambda ev: _speedup(ev, "batchsize-numpy", "numpy-step1"),
     "bias": claim_bias,
 }
 

@@ -50,11 +50,16 @@ def components(records, warmup_epochs):
             "s2": float(math.sqrt(between)), "n_processes": len(runs)}
 
 
-def epochs_per_process(comp, cells_per_process, warmup_epochs, lo, hi):
-    """Kalibera and Jones's n1 for one implementation, within [lo, hi]."""
+def optimal_epochs(comp, cells_per_process, warmup_epochs):
+    """Kalibera and Jones's n1 for one implementation, unbounded."""
     c2 = comp["start_s"] / cells_per_process + warmup_epochs * comp["c1"] + CELL_FIXED_S
-    n1 = math.sqrt(c2 / comp["c1"] * comp["s1"] ** 2 / comp["s2"] ** 2)
-    return int(min(hi, max(lo, round(n1))))
+    return math.sqrt(c2 / comp["c1"] * comp["s1"] ** 2 / comp["s2"] ** 2)
+
+
+def epochs_per_process(comp, cells_per_process, warmup_epochs, lo, hi):
+    """Kalibera and Jones's n1 within [lo, hi]: lo keeps the timed epochs a fair share of a
+    process, whose cells each cost a warm-up epoch, the probe and an evaluation too."""
+    return int(min(hi, max(lo, round(optimal_epochs(comp, cells_per_process, warmup_epochs)))))
 
 
 def process_cost(comp, epochs, cells_per_process, warmup_epochs):
@@ -79,6 +84,7 @@ def plan(pilot, config, processes_per_repeat):
             notes.append(f"{impl}: the pilot has fewer than two ok runs; "
                          f"{p['max_epochs']} epochs")
             continue
+        comps[impl]["optimal_epochs"] = optimal_epochs(comps[impl], cells, warmup)
         epochs[impl] = epochs_per_process(comps[impl], cells, warmup, p["min_epochs"],
                                           p["max_epochs"])
     repeat_s = sum(processes_per_repeat[i] * process_cost(c, epochs[i], cells, warmup)

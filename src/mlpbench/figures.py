@@ -22,6 +22,19 @@ from mlpbench.stats import GFLOPS  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="paper")
 DPI = 110
+# The report's figures, numbered: results/figures/fig{N}_{name}.png (figure 0: mlpbench.forest)
+FIGURES = {
+    0: "claims",
+    1: "time_vs_batch",
+    2: "speedup_heatmap",
+    3: "thread_scaling",
+    4: "dtype_ratio",
+    5: "phases",
+    6: "parity",
+    7: "environment",
+    8: "roofline",
+    9: "container_overhead",
+}
 
 
 def save(fig, path):

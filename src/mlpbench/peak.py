@@ -7,12 +7,13 @@ Two rates, in GFLOP/s (2 * m * k * n FLOPs per product):
   weight gradient with A read transposed, delta with W read transposed), run back to back.
 
 Each rate is the best of several timed rounds of at least ROUND_S seconds (the least disturbed
-by other processes); the whole probe takes 0.2-0.5 s (it runs in every process of the study,
-so it must stay cheap). Operands hold a constant: a GEMM's speed does not depend on the values,
-and filling them costs nothing. The runner calls it inside its thread limit, before the timed
-epochs; call it after threadpoolctl's limit is set.
+by other processes); the whole probe takes 0.2-0.5 s (it runs for every cell of the study, so
+it must stay cheap; the square rate once per dtype and process). Operands hold a constant: a
+GEMM's speed does not depend on the values, and filling them costs nothing. The runner calls
+it inside its thread limit, before the timed epochs; call it after threadpoolctl's limit is set.
 """
 
+import functools
 from time import perf_counter
 
 import numpy as np
@@ -41,8 +42,10 @@ def _rate(fn, flops, round_s, rounds):
     return best
 
 
+@functools.cache
 def square_gflops(dtype, n=SQUARE, round_s=ROUND_S, rounds=ROUNDS):
-    """Best rate of (n, n) @ (n, n) products in dtype."""
+    """Best rate of (n, n) @ (n, n) products in dtype, measured once per process: its cells
+    share the thread count, and the probe is not free."""
     a = np.full((n, n), FILL, dtype)
     b = np.full((n, n), FILL, dtype)
     out = np.empty((n, n), dtype)

@@ -6,7 +6,7 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
-from mlpbench import containers, design, grid, interference
+from mlpbench import containers, design, figures, grid, interference
 
 try:
     grid.validate(
@@ -39,18 +39,6 @@ THREADS = grid.thread_counts(config)
 PILOT_DTYPE, PILOT_BATCH, PILOT_THREADS = design.pilot_cell(config, THREADS)
 DATA = f"{config['data']['dir']}/mnist.npz"
 LOCK = "results/.timing.lock"
-FIGURES = {
-    0: "claims",
-    1: "time_vs_batch",
-    2: "speedup_heatmap",
-    3: "thread_scaling",
-    4: "dtype_ratio",
-    5: "phases",
-    6: "parity",
-    7: "environment",
-    8: "roofline",
-    9: "container_overhead",
-}
 
 if "timing_slot" not in workflow.global_resources:
     print(
@@ -135,7 +123,7 @@ def pilot_records(wildcards=None):
 
 
 def figure_paths():
-    return [f"results/figures/fig{n}_{name}.png" for n, name in FIGURES.items()]
+    return [f"results/figures/fig{n}_{name}.png" for n, name in figures.FIGURES.items()]
 
 
 def all_outputs():
@@ -169,6 +157,8 @@ RUN_MODULES = [
     "__main__",
     "cli",
     "runner",
+    "records",
+    "interference",
     "data",
     "model",
     "flops",
