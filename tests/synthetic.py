@@ -5,7 +5,7 @@ Test fixtures only: these numbers are made up and never reach results/.
 
 import numpy as np
 
-from mlpbench import flops
+from mlpbench.measure import flops, records
 
 PROVENANCE = {
     "cpu_model": "Test CPU", "cpu_flags": "avx2 fma", "cpu_count": 4, "cpu_affinity": [0],
@@ -36,25 +36,28 @@ def record(impl="numpy-step2", dtype="float32", batch=500, threads=1, repeat=1, 
     phase_s = None
     if phases is not None and status == "ok":
         phase_s = {p: [v] * n for p, v in phases.items()}
-    return {
-        "schema_version": 1, "status": status, "reason": reason, "impl": impl,
-        "workload": "article" if impl == "keras-seed" else "matched", "dtype": dtype,
-        "batch": batch, "threads": threads, "epochs": n or epochs, "warmup_epochs": 1,
-        "subset": 10000, "seed": seed,
-        "hyper": {"learn_rate": 0.1, "decrease_const": 1e-6, "mom_rate": 5e-5, "l2": 0.01,
-                  "layers": [784, 70, 30, 10]},
-        "epoch_wall_s": times, "epoch_cpu_s": [t * threads * 0.95 for t in times],
-        "cpu_per_wall": [threads * 0.95] * n, "os_threads": threads + 2, "phase_s": phase_s,
-        "train_accuracy": 0.9 if n else None,
-        "test_accuracy": test_accuracy if n else None,
-        "train_loss": 0.3 if n else None, "test_loss": 0.31 if n else None,
-        "final_loss": 0.3 if n else None, "t_start": 1000.0 + repeat, "t_end": 1001.0 + repeat,
-        "runner": runner, "image_digest": None, "provenance": PROVENANCE, "repeat": repeat,
-        "device": device,
-        "achieved_gflops": flops.achieved_gflops(10000, batch, float(np.median(times)))
+    cell = {"impl": impl, "dtype": dtype, "batch": batch, "threads": threads,
+            "epochs": n or epochs, "warmup_epochs": 1, "subset": 10000, "seed": seed,
+            "device": device}
+    hyper = {"learn_rate": 0.1, "decrease_const": 1e-6, "mom_rate": 5e-5, "l2": 0.01,
+             "layers": [784, 70, 30, 10]}
+    rec = records.base_record(cell, "article" if impl == "keras-seed" else "matched", hyper,
+                              status, reason)
+    rec.update(
+        epoch_wall_s=times, epoch_cpu_s=[t * threads * 0.95 for t in times],
+        cpu_per_wall=[threads * 0.95] * n, interference=[0.0] * n, machine_busy=[0.0] * n,
+        os_threads=threads + 2, phase_s=phase_s,
+        train_accuracy=0.9 if n else None, test_accuracy=test_accuracy if n else None,
+        train_loss=0.3 if n else None, test_loss=0.31 if n else None,
+        final_loss=0.3 if n else None, t_start=1000.0 + repeat, t_end=1001.0 + repeat,
+        runner=runner, image_digest=None, provenance=PROVENANCE, repeat=repeat,
+        process=f"{impl}-t{threads}-{device}-r{repeat}-a1", attempt=1, disturbed=False,
+        earlier_attempts=[], process_wall_s=10.0, harness_cpu_per_wall=0.01,
+        achieved_gflops=flops.achieved_gflops(10000, batch, float(np.median(times)))
         if n else None,
-        "peak_gflops": square, "peak_gflops_shapes": shapes,
-    }
+        peak_gflops=square, peak_gflops_shapes=shapes,
+    )
+    return rec
 
 
 def jitter(base, n, rng, rel=0.01):

@@ -3,14 +3,15 @@
 import pandas as pd
 from synthetic import study
 
-from mlpbench import adapt, claims, gather
+from mlpbench.analysis import claims, gather, verdicts
+from mlpbench.study import adapt
 
 
 def test_only_inconclusive_claims_ask_for_cells_each_cell_once():
     table = claims.evaluate(gather.epochs_table(study()))
     assert adapt.undecided_cells(table) == {}  # every claim decided
-    table.loc[table["key"] == "keras500", "verdict"] = claims.INCONCLUSIVE
-    table.loc[table["key"] == "float32", "verdict"] = claims.INCONCLUSIVE
+    table.loc[table["key"] == "keras500", "verdict"] = verdicts.INCONCLUSIVE
+    table.loc[table["key"] == "float32", "verdict"] = verdicts.INCONCLUSIVE
     cells = adapt.undecided_cells(table)
     assert cells[("keras-fit", "cpu", "float32", 500, 1)] == ["keras500"]
     assert set(cells[("numpy-step2", "cpu", "float32", 500, 1)]) == {"float32", "keras500"}

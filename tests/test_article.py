@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from synthetic import record
 
-from mlpbench import article, gather
+from mlpbench.analysis import gather
+from mlpbench.report import article
 
 
 def epochs(*cells):

@@ -6,10 +6,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import run_cli
 
-from mlpbench import cli, runner
-from mlpbench.implementations import REGISTRY
+from mlpbench import cli
+from mlpbench.measure import runner
+from mlpbench.measure.implementations import REGISTRY
 
 GOOD = dict(impl="numpy-step2", dtype="float32", batch=100, threads=1, epochs=1,
             subset=1000)
@@ -149,11 +150,9 @@ def test_several_cells_need_a_pattern_and_data_must_be_an_npz(tmp_path, mnist_pa
     assert str(junk) in done.stderr and "Traceback" not in done.stderr
 
 
-def test_the_images_run_modules_are_what_mlpbench_run_imports(tmp_path, mnist_path):
-    """The image is rebuilt when one of RUN_MODULES (common.smk) changes: the list must hold
-    every module of the package that a run imports (implementations are globbed there)."""
-    import re
-
+def test_mlpbench_run_imports_only_the_command_line_and_the_measure_stage(tmp_path, mnist_path):
+    """The image is rebuilt when the command line or the measure stage changes (common.smk's
+    PACKAGE_SOURCES): a run must import nothing else of the package."""
     code = ("import sys, runpy; sys.argv = sys.argv[1:]\n"
             "try:\n    runpy.run_module('mlpbench', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
@@ -164,9 +163,18 @@ def test_the_images_run_modules_are_what_mlpbench_run_imports(tmp_path, mnist_pa
          "float32", "--batch", "100", "--threads", "1", "--epochs", "1", "--subset", "500",
          "--data", str(mnist_path), "--out", str(tmp_path / "r.json")],
         capture_output=True, text=True, timeout=300, check=True)
-    imported = {m.split(".")[1] for m in eval(done.stderr.strip().splitlines()[-1])
-                if "." in m and not m.startswith("mlpbench.implementations")}
-    smk = (ROOT / "workflow" / "rules" / "common.smk").read_text()
-    listed = set(re.findall(r'"(\w+)"', smk[smk.index("RUN_MODULES"):smk.index("]", smk.index(
-        "RUN_MODULES"))]))
-    assert imported - {"implementations"} <= listed, imported - listed
+    imported = eval(done.stderr.strip().splitlines()[-1])
+    assert "mlpbench.measure.runner" in imported
+    outside = [m for m in imported if m not in ("mlpbench", "mlpbench.__main__", "mlpbench.cli")
+               and not m.startswith("mlpbench.measure")]
+    assert outside == []
+
+
+def test_parsing_a_run_loads_no_numpy_before_the_thread_limits_are_set(mnist_path):
+    code = ("import sys\nfrom mlpbench import cli\n"
+            "cli.build_parser().parse_args(['run', '--impl', 'numpy-step2', '--dtype', "
+            "'float32', '--batch', '100', '--threads', '1', '--out', 'x.json'])\n"
+            "print('numpy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"

@@ -5,7 +5,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from mlpbench import compare_claims
+from mlpbench.analysis import compare_claims
 
 VERDICTS = ["confirmed", "refuted", "inconclusive", "not tested here"]
 

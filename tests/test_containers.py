@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mlpbench import containers
-from mlpbench.runner import THREAD_ENV
+from mlpbench.measure.threads import THREAD_ENV
+from mlpbench.study import containers
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGEST = "sha256:" + "ab" * 32
@@ -165,7 +165,7 @@ def built_image(name):
     if not record.exists():
         pytest.skip(f"{record.relative_to(ROOT)} missing: build the {name} image first")
     image = json.loads(record.read_text())
-    if containers.image_id(image["image"]) != image["image_id"]:
+    if containers.image_inspect(image["image"]) != image["image_id"]:
         pytest.skip(f"image {image['image']} is not the one {record.name} records")
     return image
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mlpbench import data
+from mlpbench.measure import data
 
 
 def test_fetched_arrays_match_checksums_and_label_counts(mnist):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from mlpbench import design
+from mlpbench.study import design
 
 CONFIG = {"implementations": ["numpy-step2", "keras-fit"], "dtypes": ["float32", "float64"],
           "batches": [50, 500, 10000], "warmup_epochs": 1, "repeats": 3, "epochs": 10,

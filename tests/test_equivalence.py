@@ -10,9 +10,9 @@ In float32 everyone agrees to the rounding of ~784-term sums: 1e-4 absolute.
 import numpy as np
 import pytest
 
-from mlpbench import model
-from mlpbench.data import prepare
-from mlpbench.implementations import REGISTRY
+from mlpbench.measure import model
+from mlpbench.measure.data import prepare
+from mlpbench.measure.implementations import REGISTRY
 
 MATCHED = [name for name, cls in REGISTRY.items() if cls.workload == "matched"]
 REFERENCE = "numpy-step2"

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from synthetic import record, study
 
-from mlpbench import figures, gather, stats
+from mlpbench.analysis import gather, overhead, stats
+from mlpbench.report import figures, validity
 
 
 def texts(fig):
@@ -58,8 +59,8 @@ def test_roofline_with_nothing_to_show_says_so(table, tmp_path):
 
 def test_container_overhead_draws_a_ratio_and_interval_per_cell(runs, tmp_path):
     docker = runs.assign(runner="docker", epoch_wall_s_median=runs["epoch_wall_s_median"] * 1.1)
-    table = stats.overhead(docker, runs)
-    fig = figures.fig9_container_overhead(table)
+    table = overhead.overhead(docker, runs)
+    fig = validity.fig9_container_overhead(table)
     ratio_ax = fig.axes[0]
     assert len(ratio_ax.get_yticklabels()) == len(table) == 24
     assert ratio_ax.collections  # points and interval bars
@@ -67,8 +68,8 @@ def test_container_overhead_draws_a_ratio_and_interval_per_cell(runs, tmp_path):
 
 
 def test_container_overhead_without_native_runs_gives_the_reason(runs, tmp_path):
-    reason = stats.overhead_gap(runs, None)
-    fig = figures.fig9_container_overhead(stats.overhead(runs, None), reason)
+    reason = overhead.overhead_gap(runs, None)
+    fig = validity.fig9_container_overhead(overhead.overhead(runs, None), reason)
     assert "no native runs given" in texts(fig)
     assert drawn(fig, tmp_path)
 
@@ -85,6 +86,6 @@ def test_the_other_figures_draw_gpu_cells_as_their_own_series(tmp_path):
     for fig in (figures.fig1_time_vs_batch(epochs), figures.fig2_speedup_heatmap(speedups),
                 figures.fig3_thread_scaling(stats.thread_scaling(epochs)),
                 figures.fig4_dtype_ratio(stats.dtype_ratios(epochs)),
-                figures.fig5_phases(epochs), figures.fig6_parity(runs),
-                figures.fig7_environment(runs)):
+                figures.fig5_phases(epochs), validity.fig6_parity(runs),
+                validity.fig7_environment(runs)):
         assert drawn(fig, tmp_path)

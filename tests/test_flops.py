@@ -1,6 +1,6 @@
 """The FLOP model: products counted once, by hand for the study's model."""
 
-from mlpbench import flops
+from mlpbench.measure import flops
 
 
 def test_step_flops_of_the_study_model_by_hand():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlpbench import figures, forest
+from mlpbench.report import figures, forest
 
 NAN = np.nan
 ROWS = [  # key, verdict, ratio, ci_low, ci_high, threshold, side, extra_runs

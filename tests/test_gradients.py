@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from mlpbench import model
-from mlpbench.data import Dataset
-from mlpbench.implementations import REGISTRY
+from mlpbench.measure import model
+from mlpbench.measure.data import Dataset
+from mlpbench.measure.implementations import REGISTRY
 
 NUMPY_IMPLS = [name for name in REGISTRY if name.startswith("numpy-")]
 SMALL = (6, 5, 4, 3)

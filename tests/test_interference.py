@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from mlpbench import interference
-from mlpbench.interference import (
+from mlpbench.measure import interference
+from mlpbench.measure.interference import (
     BUSY_FIELDS,
     InterferenceMeter,
     cpu_seconds,

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from mlpbench import model
-from mlpbench.data import Dataset, prepare
-from mlpbench.implementations import REGISTRY
-from mlpbench.implementations import numpy_fast as nf
-from mlpbench.implementations.base import NoClock
+from mlpbench.measure import model
+from mlpbench.measure.data import Dataset, prepare
+from mlpbench.measure.implementations import REGISTRY
+from mlpbench.measure.implementations import numpy_fast as nf
+from mlpbench.measure.implementations.base import NoClock
 
 
 def trained(name, dataset, batch, threads, epochs=2):

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from synthetic import study
 
-from mlpbench import claims, gather, stats
+from mlpbench.analysis import claims, gather, overhead, verdicts
 
 
 def runs_of(runner="local", factor=1.0, accuracy=None, seed=0):
@@ -20,8 +20,8 @@ def runs_of(runner="local", factor=1.0, accuracy=None, seed=0):
 
 def test_overhead_has_one_row_per_cell_that_ran_both_ways():
     native, docker = runs_of(), runs_of("docker", factor=1.2, seed=1)
-    table = stats.overhead(docker, native)
-    assert list(table.columns) == stats.OVERHEAD_COLUMNS
+    table = overhead.overhead(docker, native)
+    assert list(table.columns) == overhead.OVERHEAD_COLUMNS
     assert len(table) == 4 * 2 * 3  # impls x dtypes x batches; the skipped cell is not there
     assert table["ratio"].median() == pytest.approx(1.2, rel=0.02)
     assert (table["ci_low"] <= table["ratio"]).all() and (table["ratio"] <= table["ci_high"]).all()
@@ -37,14 +37,14 @@ def test_overhead_is_empty_with_a_reason_when_there_is_nothing_to_compare():
                              (docker, native[native["impl"] == "tf-loop"], "no ok runs"),
                              (docker[docker["impl"] == "keras-fit"],
                               native[native["impl"] == "numpy-step2"], "no cell ran both")):
-        assert words in stats.overhead_gap(runs, nat)
-        table = stats.overhead(runs, nat)
-        assert table.empty and list(table.columns) == stats.OVERHEAD_COLUMNS
+        assert words in overhead.overhead_gap(runs, nat)
+        table = overhead.overhead(runs, nat)
+        assert table.empty and list(table.columns) == overhead.OVERHEAD_COLUMNS
 
 
 def test_a_native_runs_file_without_device_counts_as_cpu():
     native = runs_of().drop(columns="device")
-    assert len(stats.overhead(runs_of("docker"), native)) == 24
+    assert len(overhead.overhead(runs_of("docker"), native)) == 24
 
 
 def verdict(docker, native):
@@ -53,7 +53,7 @@ def verdict(docker, native):
 
 def test_the_same_times_in_docker_confirm_the_container_claim():
     res = verdict(runs_of("docker", factor=1.01, seed=1), runs_of())
-    assert res["verdict"] == claims.CONFIRMED
+    assert res["verdict"] == verdicts.CONFIRMED
     assert "median over 24 cell(s) 1.01" in res["evidence"]
     assert "accuracies matched" in res["evidence"]
     assert res["claim"] == claims.CLAIMS["container"]
@@ -61,14 +61,14 @@ def test_the_same_times_in_docker_confirm_the_container_claim():
 
 def test_a_slower_container_refutes_and_other_accuracies_are_reported():
     res = verdict(runs_of("docker", factor=1.1, accuracy=0.8), runs_of())
-    assert res["verdict"] == claims.REFUTED
+    assert res["verdict"] == verdicts.REFUTED
     assert "accuracies differed" in res["evidence"] and "0.0900" in res["evidence"]
 
 
 def test_without_native_runs_or_docker_runs_the_claim_is_not_tested():
-    assert verdict(runs_of("docker"), None)["verdict"] == claims.NOT_TESTED
-    assert verdict(runs_of(), runs_of())["verdict"] == claims.NOT_TESTED
-    assert verdict(pd.DataFrame(), runs_of())["verdict"] == claims.NOT_TESTED
+    assert verdict(runs_of("docker"), None)["verdict"] == verdicts.NOT_TESTED
+    assert verdict(runs_of(), runs_of())["verdict"] == verdicts.NOT_TESTED
+    assert verdict(pd.DataFrame(), runs_of())["verdict"] == verdicts.NOT_TESTED
 
 
 def test_evaluate_judges_the_container_claim_last():
@@ -77,4 +77,4 @@ def test_evaluate_judges_the_container_claim_last():
         r["runner"] = "docker"
     table = claims.evaluate(gather.epochs_table(docker), gather.runs_table(docker), runs_of())
     assert table["claim"].iloc[-1] == claims.CLAIMS["container"]
-    assert table["verdict"].iloc[-1] == claims.CONFIRMED
+    assert table["verdict"].iloc[-1] == verdicts.CONFIRMED

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mlpbench import flops, peak
+from mlpbench.measure import flops, peak
 
 
 def test_probe_returns_positive_rates_quickly():

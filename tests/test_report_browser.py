@@ -5,8 +5,8 @@ import shutil
 import pytest
 from study_run import tiny_study
 
-from mlpbench import report_check
-from mlpbench.figures import FIGURES
+from mlpbench.report import report_check
+from mlpbench.report.figures import FIGURES
 
 pytestmark = [
     pytest.mark.slow,

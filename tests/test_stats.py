@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from synthetic import record, study
 
-from mlpbench import flops, gather, stats
+from mlpbench.analysis import gather, stats
+from mlpbench.measure import flops
 
 
 def epochs_of(records):
@@ -116,7 +117,7 @@ def test_cells_of_nothing_have_the_peak_columns():
 
 
 def test_the_peak_table_shows_the_fraction_in_percent():
-    from mlpbench import tables
+    from mlpbench.report import tables
 
     recs = [record(impl=i, repeat=r) for i in ("numpy-step2", "keras-fit") for r in (1, 2)]
     page = tables.peak(stats.cells(epochs_of(recs), gather.runs_table(recs)))

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from mlpbench import model
-from mlpbench.data import prepare
-from mlpbench.implementations import REGISTRY
-from mlpbench.implementations.base import NoClock
+from mlpbench.measure import model
+from mlpbench.measure.data import prepare
+from mlpbench.measure.implementations import REGISTRY
+from mlpbench.measure.implementations.base import NoClock
 
 MATCHED = [name for name, cls in REGISTRY.items() if cls.workload == "matched"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlpbench import grid
+from mlpbench.study import grid
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -76,7 +76,7 @@ def test_default_study_covers_the_grid_the_issue_asks_for():
 
 def test_quick_profile_is_small_but_complete():
     cfg = merged("quick.yaml")
-    from mlpbench.implementations import names
+    from mlpbench.measure.implementations import names
 
     assert set(cfg["implementations"]) == set(names()) and len(cfg["dtypes"]) == 2
     assert len(cfg["batches"]) >= 3 and len(cfg["threads"]) >= 2

@@ -6,7 +6,10 @@ import pandas as pd
 import pytest
 from synthetic import record, study
 
-from mlpbench import gather, grid, records, tables
+from mlpbench.analysis import gather
+from mlpbench.measure import records
+from mlpbench.report import tables
+from mlpbench.study import grid
 
 
 def test_runs_table_has_one_row_per_run_with_params_timing_and_provenance():

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from mlpbench import grid, launch
+from mlpbench.study import grid, launch
 
 PROCESS = grid.Process("numpy-step2", 1, 2)
 CELLS = [("float32", 100)]

@@ -1,14 +1,18 @@
 """The Snakemake workflow end to end on a tiny grid with the real runner (slow)."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from study_run import ROOT, TINY, snakemake, tiny_study
 
-from mlpbench import claims as mlpbench_claims
-from mlpbench import workflow_lint
+from mlpbench.analysis import claims as mlpbench_claims
+from mlpbench.analysis import verdicts
+from mlpbench.study import workflow_lint
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +58,7 @@ def test_timed_runs_did_not_overlap_and_followed_the_shuffled_plan(study):
 def test_claims_and_statistics_exist(study):
     claims = pd.read_csv(study / "results" / "claims.csv")
     assert list(claims.columns) == mlpbench_claims.COLUMNS and len(claims) == 7
-    assert set(claims["verdict"]) <= set(mlpbench_claims.VERDICTS)
+    assert set(claims["verdict"]) <= set(verdicts.VERDICTS)
     efficiency = pd.read_csv(study / "results" / "efficiency.csv").set_index("origin")
     assert 0 < efficiency.loc["all", "timed_share"] < 1
     cells = pd.read_csv(study / "results" / "cells.csv")
@@ -134,5 +138,25 @@ def test_the_readmes_override_narrows_the_grid(tmp_path):
                      "--config", "batches=[500,1000]", "threads=[1]", "design=fixed",
                      check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "b1000_t1_r1.json" in proc.stdout + proc.stderr
-    assert "b50_t1" not in proc.stdout + proc.stderr
+    assert "Invalid configuration" not in proc.stdout + proc.stderr
+
+
+def test_a_dry_run_and_lint_run_no_external_program(tmp_path):
+    """Parsing the workflow asks nothing of Docker or the GPU: a job (the runner checkpoint)
+    does. A fake docker and nvidia-smi on PATH record any call."""
+    calls = tmp_path / "calls.txt"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("docker", "nvidia-smi", "git"):
+        fake = bin_dir / tool
+        fake.write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\nexit 1\n')
+        fake.chmod(0o755)
+    env_path = f"{bin_dir}:{os.environ['PATH']}"
+    for args in (["-n", "--config", "runner=auto", "devices=[cpu,gpu]"], ["--lint"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
+             "--directory", str(tmp_path), *args],
+            cwd=ROOT, env={**os.environ, "PATH": env_path}, capture_output=True, text=True,
+            timeout=300, check=False)
+        assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert not calls.exists(), calls.read_text()

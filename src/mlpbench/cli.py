@@ -1,7 +1,9 @@
 """Command line: `mlpbench data | run | list`.
 
-Only the standard library is imported at module level: `run` must set the thread variables
-before NumPy (and its BLAS) or TensorFlow load. Bad input gets one line on stderr and exit 2.
+Only the standard library (and mlpbench.measure's constants) is imported at module level: `run`
+must set the thread variables before NumPy (and its BLAS) or TensorFlow load
+(tests/test_cli.py checks that NumPy is not loaded before). Bad input gets one line on stderr
+and exit 2.
 """
 
 import argparse
@@ -10,7 +12,7 @@ import os
 import random
 import sys
 
-from mlpbench.model import DTYPES
+from mlpbench.measure import DTYPES
 
 N_TRAIN = 60000
 
@@ -100,7 +102,7 @@ def build_parser():
 
 
 def cmd_data(args):
-    from mlpbench import data
+    from mlpbench.measure import data
 
     try:
         path = data.fetch(args.out, args.source)
@@ -110,7 +112,7 @@ def cmd_data(args):
 
 
 def cmd_run(args):
-    from mlpbench import runner
+    from mlpbench.measure import runner, threads
 
     if args.subset > N_TRAIN:
         raise UsageError(f"mlpbench run: --subset {args.subset} is larger than the "
@@ -126,11 +128,11 @@ def cmd_run(args):
         raise UsageError("mlpbench run: with several cells, --out must hold {dtype} and {batch}")
     if not os.path.exists(args.data):
         raise UsageError(f"mlpbench run: no data at {args.data}; run `mlpbench data --out DIR`")
-    runner.set_thread_env(args.threads)  # before NumPy loads its BLAS
+    threads.set_thread_env(args.threads)  # before NumPy loads its BLAS
     runner.set_device_env(args.device)  # before TensorFlow loads
 
-    from mlpbench.data import DataError
-    from mlpbench.implementations import REGISTRY
+    from mlpbench.measure.data import DataError
+    from mlpbench.measure.implementations import REGISTRY
 
     if args.impl not in REGISTRY:
         raise UsageError(f"mlpbench run: unknown implementation {args.impl!r}; "
@@ -153,7 +155,7 @@ def cmd_run(args):
 
 
 def cmd_list(args):
-    from mlpbench.implementations import REGISTRY
+    from mlpbench.measure.implementations import REGISTRY
 
     rows = []
     for name, cls in REGISTRY.items():

@@ -1,14 +1,32 @@
 # The timed processes. Each takes the one `timing_slot` (the default profile provides exactly
-# one) and a lock file, so no two timed processes overlap, and is launched by mlpbench.launch
+# one) and a lock file, so no two timed processes overlap, and is launched by mlpbench.study.launch
 # (a `shell:` job: no Snakemake process per run), which redoes disturbed runs and turns a
 # crash or timeout into an error record, so that the rest of the grid goes on. runner docker:
 # the image is an input, so it is built first and a rebuilt image redoes the runs. The thread
 # count under study is the {threads} wildcard (Snakemake caps `threads:` at --cores).
 LAUNCH = (
-    "{params.python} -m mlpbench.launch --impl {wildcards.impl} --threads {params.threads}"
+    "{params.python} -m mlpbench.study.launch --impl {wildcards.impl} --threads {params.threads}"
     " --repeat {wildcards.repeat} --device {params.device} {params.settings}"
     " --data {input.data} {params.image} {params.skip} --log {log} --lock {params.lock}"
 )
+
+
+# Where the timed processes run (runner auto | local | docker, and whether GPU cells can run):
+# decided by a job, so that parsing the workflow, a dry run or --lint asks Docker nothing.
+checkpoint runner:
+    output:
+        "results/runner.json",
+    log:
+        "logs/runner.log",
+    resources:
+        cpus_per_task=1,
+        mem_mb=500,
+        runtime=5,
+    params:
+        setting=config["runner"],
+        devices=config["devices"],
+    script:
+        "../scripts/runner.py"
 
 
 # The pilot (design: pilot): a few processes of one cell per implementation, whose variances
@@ -16,7 +34,7 @@ LAUNCH = (
 rule pilot:
     input:
         data=DATA,
-        image=lambda wildcards: [] if RUNNER != "docker" else image_json("cpu"),
+        image=cpu_image,
     output:
         "results/pilot/{impl}_r{repeat}.json",
     log:
@@ -30,17 +48,18 @@ rule pilot:
         python=sys.executable,
         threads=PILOT_THREADS,
         device="cpu",
-        settings=grid.settings_args(SETTINGS),
+        settings=settings_args,
         lock=LOCK,
         image=lambda wildcards, input: f"--image {input.image}" if input.image else "",
         skip="",
+        epochs=config["pilot"]["epochs"],
     shell:
         LAUNCH
         + f" --dtypes {PILOT_DTYPE} --batches {PILOT_BATCH}"
-        + " --epochs {config[pilot][epochs]} --out {output}"
+        + " --epochs {params.epochs} --out {output}"
 
 
-# Processes per cell and timed epochs per implementation (mlpbench.design): from the pilot,
+# Processes per cell and timed epochs per implementation (mlpbench.study.design): from the pilot,
 # or fixed by the config. A checkpoint: the number of processes decides the jobs below.
 checkpoint design:
     input:
@@ -102,7 +121,7 @@ rule bench:
         python=sys.executable,
         threads=lambda wildcards: wildcards.threads,
         device=lambda wildcards: wildcards.device,
-        settings=grid.settings_args(SETTINGS),
+        settings=settings_args,
         lock=LOCK,
         image=lambda wildcards, input: f"--image {input.image}" if input.image else "",
         skip=skip_option,
@@ -117,13 +136,13 @@ rule bench:
 
 
 # The adaptive pass: more runs of the cells that inconclusive claims need, until they are
-# decided or max_extra_runs runs were added (mlpbench.adapt).
+# decided or max_extra_runs runs were added (mlpbench.study.adapt).
 rule adapt:
     input:
         records=run_records,
         design="results/design.json",
         data=DATA,
-        image=lambda wildcards: [] if RUNNER != "docker" else image_json("cpu"),
+        image=cpu_image,
     output:
         table="results/extra.csv",
         runs=directory("results/extra/runs"),
@@ -135,7 +154,7 @@ rule adapt:
         mem_mb=4000,
         runtime=lambda wildcards: max(5, -(-config["timeout_s"] // 60)),
     params:
-        settings=SETTINGS,
+        settings=lambda wildcards: grid.settings(config, runner=where_runs()["runner"]),
         lock=LOCK,
     script:
         "../scripts/adapt.py"

@@ -6,7 +6,9 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
-from mlpbench import containers, design, figures, grid, interference
+from mlpbench.study import containers, design, grid
+from mlpbench.report import figures
+from mlpbench.measure import interference
 
 try:
     grid.validate(
@@ -15,26 +17,6 @@ try:
 except grid.ConfigError as e:
     raise WorkflowError(f"Invalid configuration: {e}") from None
 
-try:
-    RUNNER, RUNNER_WHY = containers.resolve_runner_once(
-        config["runner"], "results/runner.txt"
-    )
-except RuntimeError as e:
-    raise WorkflowError(f"Invalid configuration: {e}") from None
-print(f"mlpbench: {RUNNER_WHY}", file=sys.stderr)
-if "gpu" not in config["devices"]:
-    GPU_SKIP = None
-elif RUNNER != "docker":
-    GPU_SKIP = "GPU cells run in the CUDA image: they need runner docker"
-else:
-    _gpu_ok, _gpu_why = containers.gpu_available()
-    GPU_SKIP = None if _gpu_ok else _gpu_why
-    print(
-        f"mlpbench: GPU cells {'run on ' + _gpu_why if _gpu_ok else 'skipped: ' + _gpu_why}",
-        file=sys.stderr,
-    )
-
-SETTINGS = grid.settings(config, runner=RUNNER)
 THREADS = grid.thread_counts(config)
 PILOT_DTYPE, PILOT_BATCH, PILOT_THREADS = design.pilot_cell(config, THREADS)
 DATA = f"{config['data']['dir']}/mnist.npz"
@@ -90,9 +72,22 @@ def priority_of(wildcards):
     return len(order) - order.index(me) if me in order else 0
 
 
+def where_runs():
+    """results/runner.json, once the runner checkpoint has decided: runner, why, gpu_skip.
+    A job, not the parsing of this file, asks Docker: a dry run or --lint runs no program."""
+    with open(checkpoints.runner.get().output[0]) as f:
+        return json.load(f)
+
+
+def settings_args(wildcards=None):
+    """The settings every timed process shares, as launch options (the runner decided)."""
+    return grid.settings_args(grid.settings(config, runner=where_runs()["runner"]))
+
+
 def skip_reason(wildcards):
     """Why a cell is recorded as skipped without running (a GPU cell with no usable GPU)."""
-    return GPU_SKIP if wildcards.device == "gpu" and GPU_SKIP else ""
+    gpu_skip = where_runs()["gpu_skip"]
+    return gpu_skip if wildcards.device == "gpu" and gpu_skip else ""
 
 
 def skip_option(wildcards):
@@ -102,9 +97,14 @@ def skip_option(wildcards):
 
 def bench_image(wildcards):
     """The image record a docker run reads (none for local runs and skipped cells)."""
-    if RUNNER != "docker" or skip_reason(wildcards):
+    if where_runs()["runner"] != "docker" or skip_reason(wildcards):
         return []
     return image_json("cuda" if wildcards.device == "gpu" else "cpu")
+
+
+def cpu_image(wildcards=None):
+    """The CPU image's record for runner docker (the pilot and the adaptive pass)."""
+    return image_json("cpu") if where_runs()["runner"] == "docker" else []
 
 
 def run_records(wildcards=None):
@@ -150,25 +150,13 @@ def all_outputs():
 # -- images (workflow/rules/images.smk) --
 IMAGES = ["cpu", "cuda"]
 REPO = workflow.basedir  # the images' sources, wherever --directory puts the results
-# What `mlpbench run` imports: a change elsewhere (figures, stats, ...) must not rebuild the
+# What `mlpbench run` imports: the command line and the measure stage (tests/test_cli.py checks
+# that it imports nothing else). A change elsewhere (figures, stats, ...) must not rebuild the
 # image, since a new image redoes every timed run inside it.
-RUN_MODULES = [
-    "__init__",
-    "__main__",
-    "cli",
-    "runner",
-    "records",
-    "interference",
-    "data",
-    "model",
-    "flops",
-    "peak",
-    "provenance",
-]
 PACKAGE_SOURCES = [
     f"{REPO}/pyproject.toml",
-    *[f"{REPO}/src/mlpbench/{name}.py" for name in RUN_MODULES],
-    *sorted(glob.glob(f"{REPO}/src/mlpbench/implementations/*.py")),
+    *[f"{REPO}/src/mlpbench/{name}.py" for name in ("__init__", "__main__", "cli")],
+    *sorted(glob.glob(f"{REPO}/src/mlpbench/measure/**/*.py", recursive=True)),
 ]
 
 

@@ -5,7 +5,7 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
 from pathlib import Path  # noqa: E402
 
-from mlpbench import adapt  # noqa: E402
+from mlpbench.study import adapt  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 Path(out.runs).mkdir(parents=True, exist_ok=True)

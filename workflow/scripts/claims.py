@@ -4,7 +4,8 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
 import pandas as pd  # noqa: E402
 
-from mlpbench import adapt, claims  # noqa: E402
+from mlpbench.analysis import claims  # noqa: E402
+from mlpbench.study import adapt  # noqa: E402
 
 inp = snakemake.input  # noqa: F821
 native = pd.read_csv(inp.native_runs) if inp.native_runs else None  # [] when not set

@@ -4,7 +4,9 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
 from collections import defaultdict  # noqa: E402
 
-from mlpbench import design, gather, records  # noqa: E402
+from mlpbench.analysis import gather  # noqa: E402
+from mlpbench.measure import records  # noqa: E402
+from mlpbench.study import design  # noqa: E402
 
 config = snakemake.config  # noqa: F821
 if config["design"] == "pilot":

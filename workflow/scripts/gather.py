@@ -4,7 +4,7 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
 import pandas as pd  # noqa: E402
 
-from mlpbench import gather  # noqa: E402
+from mlpbench.analysis import gather  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 extra = pd.read_csv(inp.extra)

@@ -3,7 +3,8 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 
-from mlpbench import gather, grid  # noqa: E402
+from mlpbench.analysis import gather  # noqa: E402
+from mlpbench.study import grid  # noqa: E402
 
 config = snakemake.config  # noqa: F821
 with open(snakemake.input.design) as f:  # noqa: F821

@@ -6,7 +6,8 @@ from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from mlpbench import article, gather, stats, tables  # noqa: E402
+from mlpbench.analysis import gather, stats  # noqa: E402
+from mlpbench.report import article, tables  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 runs, efficiency = pd.read_csv(inp.runs), pd.read_csv(inp.efficiency)
@@ -16,7 +17,8 @@ pages = {
     out.claims: tables.render(
         pd.read_csv(inp.claims),
         "Claims of the article, judged from this run",
-        "Verdicts are computed from the data (src/mlpbench/claims.py), never written by hand.",
+        "Verdicts are computed from the data (src/mlpbench/analysis/claims.py), never written "
+        "by hand.",
     ),
     out.not_run: tables.render(
         tables.not_run(pd.read_csv(inp.runs)),

@@ -1,0 +1,1 @@
+"""From run records to verdicts: tidy tables, statistics, the claims, comparisons of studies."""

@@ -1,0 +1,7 @@
+"""What is measured: MNIST, the model, the implementations, and how a process times its cells.
+
+This file imports nothing: the command line reads DTYPES before the runner sets the thread
+limits that NumPy's BLAS and TensorFlow read when they load.
+"""
+
+DTYPES = ("float32", "float64")

@@ -1,0 +1,25 @@
+"""The registry: every implementation under study, by name.
+
+Modules here import only NumPy at import time; TensorFlow is imported in setup(), so a machine
+without it lists those implementations with a skip reason instead of failing.
+"""
+
+from mlpbench.measure.implementations.keras_fit import KerasFit
+from mlpbench.measure.implementations.keras_seed import KerasSeed
+from mlpbench.measure.implementations.numpy_fast import NumpyFast
+from mlpbench.measure.implementations.numpy_naive import NumpyNaive
+from mlpbench.measure.implementations.numpy_step1 import NumpyStep1
+from mlpbench.measure.implementations.numpy_step2 import NumpyStep2
+from mlpbench.measure.implementations.tf_loop import TfLoop
+
+REGISTRY = {cls.name: cls for cls in (NumpyNaive, NumpyStep1, NumpyStep2, NumpyFast, KerasFit,
+                                      TfLoop, KerasSeed)}
+
+
+def names():
+    return list(REGISTRY)
+
+
+def create(name):
+    """A fresh instance of the named implementation (KeyError if unknown)."""
+    return REGISTRY[name]()

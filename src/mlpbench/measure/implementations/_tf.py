@@ -1,0 +1,77 @@
+"""Shared TensorFlow set-up: import on first use, apply the thread limits, seed Keras."""
+
+import os
+
+import numpy as np
+
+from mlpbench.measure.implementations.base import Implementation
+
+
+def import_tensorflow(threads):
+    """Import TensorFlow with intra- and inter-op pools of `threads` threads (as the article)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    # These raise once the runtime has started; a second implementation in the same process
+    # (tests) keeps the first setting, which the record then reports.
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        pass
+    return tf
+
+
+def thread_settings(tf):
+    return {
+        "tf_intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+        "tf_inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
+    }
+
+
+def params_as_keras_weights(params):
+    """[(W, b), ...] -> [W1, b1, W2, b2, ...] as Keras's get_weights/set_weights use."""
+    return [a for pair in params for a in pair]
+
+
+def keras_weights_as_params(weights):
+    return [(weights[i], weights[i + 1]) for i in range(0, len(weights), 2)]
+
+
+class KerasClock:
+    """Adapts the runner's clock (and the per-epoch learning rate) to a Keras callback."""
+
+    def __new__(cls, keras, clock, set_lr=None):
+        class _Callback(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                clock.epoch_begin(epoch)
+                if set_lr is not None:
+                    set_lr(epoch)
+
+            def on_epoch_end(self, epoch, logs=None):
+                clock.epoch_end(epoch)
+
+        return _Callback()
+
+
+class KerasImplementation(Implementation):
+    """A Keras model trained by fit(); subclasses build self.model in setup()."""
+
+    requires = ("tensorflow", "keras")
+    devices = ("cpu", "gpu")
+
+    def _start_keras(self, threads, seed, dtype):
+        self.tf = import_tensorflow(threads)
+        import keras
+
+        self.keras = keras
+        keras.utils.set_random_seed(seed)
+        keras.config.set_floatx(dtype)  # losses and metrics follow floatx
+        return keras
+
+    def get_params(self):
+        return [(np.asarray(w), np.asarray(b))
+                for w, b in keras_weights_as_params(self.model.get_weights())]
+
+    def info(self):
+        return {"jit_compile": bool(self.model.jit_compile), **thread_settings(self.tf)}

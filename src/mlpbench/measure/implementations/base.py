@@ -1,0 +1,151 @@
+"""What an implementation is (benchopt's solver, in short) and the NumPy training loop.
+
+The runner calls, in order: skip() -> setup() (untimed) -> warm_up() (untimed) -> train() with a
+clock whose epoch_begin/epoch_end bracket exactly one epoch each. Tests also call step() and
+get_params() to compare implementations update by update.
+"""
+
+import importlib.util
+from time import perf_counter
+
+import numpy as np
+
+from mlpbench.measure.model import epoch_permutation, learning_rate
+from mlpbench.measure.records import PHASES
+
+
+class NoClock:
+    """The clock used while warming up: measures nothing."""
+
+    def epoch_begin(self, epoch):
+        pass
+
+    def epoch_end(self, epoch):
+        pass
+
+
+class TimedFrom:
+    """Passes epochs from `first` on to `clock`; earlier ones (warm-up in the same call) not."""
+
+    def __init__(self, first, clock):
+        self.first, self.clock = first, clock
+
+    def epoch_begin(self, epoch):
+        if epoch >= self.first:
+            self.clock.epoch_begin(epoch)
+
+    def epoch_end(self, epoch):
+        if epoch >= self.first:
+            self.clock.epoch_end(epoch)
+
+
+class Implementation:
+    """One way to train the model. Subclasses set name, requires and workload."""
+
+    name = ""
+    requires = ()  # importable modules it needs
+    devices = ("cpu",)  # where it can run: the grid has cells of it on these only
+    workload = "matched"  # "matched": the study's model; "article": the seed article's model
+    summary = ""
+
+    def skip(self, dtype, batch, threads):
+        """Why this implementation cannot run the cell here, or None (runner.skip_reason asks
+        this among the other reasons)."""
+        missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        if missing:
+            return f"{self.name} needs {', '.join(missing)}, which is not installed"
+        return None
+
+    def setup(self, data, params, hyper, batch, seed, threads):
+        """Take the prepared data and initial params; build everything training needs."""
+        raise NotImplementedError
+
+    def warm_up(self, epochs):
+        """Untimed epochs (compilation, caches, allocator); they count in the lr schedule."""
+        self.train(range(epochs), NoClock())
+
+    def train(self, epochs, clock):
+        """Train the given epochs (a range), calling clock around each one."""
+        raise NotImplementedError
+
+    def step(self, x, y, epoch=0):
+        """One SGD step on exactly this batch (for the equivalence tests)."""
+        raise NotImplementedError
+
+    def get_params(self):
+        """The current parameters in the canonical layout [(W (n_in, n_out), b (n_out,))]."""
+        raise NotImplementedError
+
+    def info(self):
+        """Implementation-specific facts for the record (e.g. whether XLA compiled)."""
+        return {}
+
+    phase_s = None  # per-phase seconds, one list per phase, one entry per timed epoch
+
+
+class NumpyImplementation(Implementation):
+    """The NumPy loop: shuffle, then per batch forward -> backward -> update, each phase timed.
+
+    Four perf_counter calls per batch cost well under 1% even at batch 50, so the phase
+    breakdown is always on. Subclasses supply _load, _forward, _backward, _update, _export.
+    """
+
+    def setup(self, data, params, hyper, batch, seed, threads):
+        self.x, self.y = data.x_train, data.y_train
+        self.hyper, self.batch, self.seed = hyper, batch, seed
+        self._load(params)
+        self.phase_s = None
+
+    def _epochs(self, epochs, clock):
+        """The epoch loop every NumPy implementation shares: yields (lr, order, phases) inside
+        the clock's bracket; the body sets phases' forward, backward and update seconds (and
+        may add to shuffle, which starts as the permutation's), recorded when timed."""
+        timed = not isinstance(clock, NoClock)
+        if timed and self.phase_s is None:
+            self.phase_s = {p: [] for p in PHASES}
+        for epoch in epochs:
+            clock.epoch_begin(epoch)
+            t0 = perf_counter()
+            order = epoch_permutation(self.seed, epoch, len(self.x))
+            phases = {"shuffle": perf_counter() - t0}
+            yield learning_rate(self.hyper, epoch), order, phases
+            clock.epoch_end(epoch)
+            if timed:
+                for key in PHASES:
+                    self.phase_s[key].append(phases[key])
+
+    def train(self, epochs, clock):
+        batch = self.batch
+        for lr, order, phases in self._epochs(epochs, clock):
+            t_fwd = t_bwd = t_upd = t_gather = 0.0
+            for start in range(0, len(order), batch):
+                t0 = perf_counter()
+                idx = order[start : start + batch]
+                xb, yb = self.x[idx], self.y[idx]
+                t1 = perf_counter()
+                self._forward(xb)
+                t2 = perf_counter()
+                self._backward(yb)
+                t3 = perf_counter()
+                self._update(lr)
+                t4 = perf_counter()
+                t_gather += t1 - t0
+                t_fwd += t2 - t1
+                t_bwd += t3 - t2
+                t_upd += t4 - t3
+            phases.update(forward=t_fwd, backward=t_bwd, update=t_upd,
+                          shuffle=phases["shuffle"] + t_gather)
+
+    def step(self, x, y, epoch=0):
+        self._forward(x)
+        self._backward(y)
+        self._update(learning_rate(self.hyper, epoch))
+
+    def get_params(self):
+        return [(np.array(w), np.array(b)) for w, b in self._export()]
+
+    def gradients(self, x, y):
+        """Gradients of model.objective in the canonical layout (for the gradient tests)."""
+        self._forward(x)
+        self._backward(y)
+        return self._export_gradients()

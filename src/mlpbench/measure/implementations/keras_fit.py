@@ -1,0 +1,88 @@
+"""keras-fit: the matched model in Keras 3 (TensorFlow backend), trained with model.fit.
+
+Same initial weights, SGD with momentum (Keras's SGD is the heavy-ball rule of model.py), the
+per-epoch decay set at each epoch's start, L2(l2 / 2) on the kernels (gradient l2 * W), and the
+loss summed over the 10 outputs and averaged over the batch. The output layer emits logits and
+the loss applies the sigmoid (from_logits=True): the same function, computed without log(0).
+The input is a tf.data pipeline that gathers each batch by the same per-epoch permutation as
+the NumPy implementations (what Keras itself builds from NumPy arrays with shuffle=True, but with
+our order), so all matched implementations see the same batches. Warm-up and timed epochs run in
+one fit() call: fit's set-up stays outside every epoch and the warm-up epochs are not timed.
+Inputs (batch, 784), outputs (batch, 10).
+"""
+
+import numpy as np
+
+from mlpbench.measure.implementations._tf import (
+    KerasClock,
+    KerasImplementation,
+    params_as_keras_weights,
+)
+from mlpbench.measure.implementations.base import TimedFrom
+from mlpbench.measure.model import LAYERS, epoch_permutation, learning_rate
+
+
+def summed_binary_crossentropy(keras):
+    def loss(y_true, logits):
+        per_output = keras.ops.binary_crossentropy(y_true, logits, from_logits=True)
+        return keras.ops.sum(per_output, axis=-1)
+
+    return loss
+
+
+def build_matched_model(keras, hyper, dtype):
+    reg = keras.regularizers.L2(hyper.l2 / 2)
+    inputs = keras.Input(shape=(LAYERS[0],), dtype=dtype)
+    a = inputs
+    for i, n_out in enumerate(LAYERS[1:]):
+        last = i == len(LAYERS) - 2
+        a = keras.layers.Dense(n_out, activation=None if last else "sigmoid",
+                               kernel_regularizer=reg, dtype=dtype)(a)
+    return keras.Model(inputs, a)
+
+
+class KerasFit(KerasImplementation):
+    name = "keras-fit"
+    summary = "Keras 3 model.fit on the matched model"
+
+    def setup(self, data, params, hyper, batch, seed, threads):
+        keras = self._start_keras(threads, seed, str(data.x_train.dtype))
+        self.x, self.y = data.x_train, data.y_train
+        self.hyper, self.batch, self.seed, self.threads = hyper, batch, seed, threads
+        self.pending_warmup = 0
+        self.model = build_matched_model(keras, hyper, str(data.x_train.dtype))
+        self.model.set_weights(params_as_keras_weights(params))
+        self.optimizer = keras.optimizers.SGD(learning_rate=hyper.learn_rate,
+                                              momentum=hyper.mom_rate)
+        self.model.compile(optimizer=self.optimizer, loss=summed_binary_crossentropy(keras))
+
+    def _set_lr(self, epoch):
+        self.optimizer.learning_rate.assign(learning_rate(self.hyper, epoch))
+
+    def warm_up(self, epochs):
+        self.pending_warmup = epochs  # run untimed at the start of the next fit() call
+
+    def _dataset(self, epochs):
+        tf = self.tf
+        orders = np.stack([epoch_permutation(self.seed, e, len(self.x)) for e in epochs])
+        x, y = tf.constant(self.x), tf.constant(self.y)
+        ds = tf.data.Dataset.from_tensor_slices(orders).flat_map(
+            lambda order: tf.data.Dataset.from_tensor_slices(order).batch(self.batch))
+        ds = ds.map(lambda idx: (tf.gather(x, idx), tf.gather(y, idx))).prefetch(1)
+        options = tf.data.Options()
+        options.threading.private_threadpool_size = self.threads
+        return ds.with_options(options)
+
+    def train(self, epochs, clock):
+        first = epochs.start - self.pending_warmup
+        self.pending_warmup = 0
+        if epochs.stop <= first:
+            return
+        callback = KerasClock(self.keras, TimedFrom(epochs.start, clock), self._set_lr)
+        self.model.fit(self._dataset(range(first, epochs.stop)), epochs=epochs.stop,
+                       initial_epoch=first, steps_per_epoch=-(-len(self.x) // self.batch),
+                       shuffle=False, verbose=0, callbacks=[callback])
+
+    def step(self, x, y, epoch=0):
+        self._set_lr(epoch)
+        self.model.train_on_batch(x, y)

@@ -1,0 +1,74 @@
+"""Where a result came from: hardware, BLAS, versions, revision, container image."""
+
+import importlib.metadata
+import os
+import platform
+import socket
+import subprocess
+from pathlib import Path
+
+# the instruction-set flags that decide which BLAS kernels run
+RELEVANT_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
+                  "avx512_bf16", "amx_tile")
+
+
+def cpu_info():
+    model, flags = platform.processor() or "unknown", []
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = value.split()
+                break
+    except OSError:
+        pass
+    return {"cpu_model": model, "cpu_flags": [f for f in RELEVANT_FLAGS if f in flags]}
+
+
+def version(dist):
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def git_revision():
+    root = Path(__file__).resolve().parents[3]
+    try:
+        rev = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        rev = dirty = None
+    if rev is None or rev.returncode != 0:
+        # inside an image there is no .git: the build passes the revision in
+        return os.environ.get("MLPBENCH_GIT_REVISION"), None
+    return rev.stdout.strip(), bool(dirty.stdout.strip())
+
+
+def collect(blas_info):
+    """Everything a reader needs to trace a result back to its machine and software."""
+    from mlpbench import __version__
+
+    revision, dirty = git_revision()
+    return {
+        **cpu_info(),
+        "cpu_count": os.cpu_count(),
+        "cpu_affinity": sorted(os.sched_getaffinity(0)),
+        "blas": blas_info,
+        "python": platform.python_version(),
+        "numpy": version("numpy"),
+        "tensorflow": version("tensorflow-cpu") or version("tensorflow"),
+        "keras": version("keras"),
+        "threadpoolctl": version("threadpoolctl"),
+        "mlpbench": __version__,
+        "git_revision": revision,
+        "git_dirty": dirty,
+        "host": socket.gethostname(),
+        "platform": platform.platform(),
+        "runner": os.environ.get("MLPBENCH_RUNNER", "local"),
+        "image_digest": os.environ.get("MLPBENCH_IMAGE_DIGEST") or None,
+    }

@@ -1,0 +1,207 @@
+"""Run one grid cell inside an mlpbench image: the `docker run` argv, and what Docker offers here.
+
+`run_argv()` turns `mlpbench run` (one process of the study) into `docker run --rm --network
+none ... mlpbench run ...`:
+- pinned to as many CPUs as the cell's thread count (`--cpuset-cpus`, the first CPUs of this
+  process's affinity mask; a cell that asks for more than there are gets them all, and the
+  runner inside records it as skipped with the reason);
+- the thread variables passed explicitly (`-e OMP_NUM_THREADS=...`, measure.threads.THREAD_ENV),
+  with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE passed through when set, so native and container
+  runs pick the same BLAS kernel;
+- the data folder mounted read-only at /data, the record's folder at /out, run as the calling
+  user (`-u UID:GID`): no root-owned files are left behind;
+- MLPBENCH_RUNNER=docker and MLPBENCH_IMAGE_DIGEST=<image ID> set for the record;
+- a `--name`, so that a run killed on the host can be removed with `kill_argv(name)` (killing
+  the `docker run` client alone leaves the container running), and `--init`, so that signals
+  reach `mlpbench`.
+
+`docker_available()` answers whether a daemon answers (for `runner: auto`), `resolve_runner()`
+makes the auto choice and says why, and `gpu_available()` whether `--gpus all` can work.
+"""
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+from mlpbench.measure.threads import THREAD_ENV
+
+RUNNERS = ("auto", "local", "docker")
+PASS_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+DATA_MOUNT = "/data"
+OUT_MOUNT = "/out"
+
+
+def cpuset(threads, allowed=None):
+    """The CPUs a cell with `threads` threads is pinned to, as --cpuset-cpus wants them."""
+    allowed = sorted(os.sched_getaffinity(0) if allowed is None else allowed)
+    return ",".join(str(c) for c in allowed[: max(1, int(threads))])
+
+
+def container_name(cell_id=None):
+    """A unique, valid container name (letters, digits, '_.-')."""
+    stem = "".join(c if c.isalnum() or c in "_.-" else "-" for c in (cell_id or "run"))
+    return f"mlpbench-{stem}-{uuid.uuid4().hex[:8]}"
+
+
+def out_mount(out):
+    """(host folder to mount at /out, the record path or pattern inside the container): the
+    folder is the deepest one that holds every record a pattern with {dtype}/{batch} names."""
+    out = str(Path(out).resolve())
+    fixed = out[: out.index("{")] if "{" in out else out
+    folder = fixed[: fixed.rindex("/")]
+    return Path(folder), OUT_MOUNT + out[len(folder):]
+
+
+def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", name=None,
+             user=None, allowed=None, docker="docker", environ=None):
+    """The `docker run` argv that runs `mlpbench run OPTIONS --data .. --out ..` in the image.
+
+    Parameters
+    ----------
+    options : `mlpbench run`'s options other than --data and --out (launch.run_options).
+    threads : the run's thread count: the CPUs it is pinned to and the thread variables.
+    data : path of the verified mnist.npz on the host (its folder is mounted read-only).
+    out : path or pattern ({dtype}, {batch}) of the records on the host (out_mount).
+    image : the image to run (tag or ID); image_digest : its ID, "sha256:...".
+    device : "cpu", or "gpu": adds `--gpus all` (the CUDA image on a host with the NVIDIA
+        runtime).
+    name : container name (default: a fresh unique one).
+    user : "UID:GID" to run as (default: the calling process's).
+    allowed : the CPUs to choose from (default: this process's affinity mask).
+    environ : where to read the pass-through variables (default: os.environ).
+    """
+    environ = os.environ if environ is None else environ
+    data = Path(data).resolve()
+    out_folder, out_inside = out_mount(out)
+    out_folder.mkdir(parents=True, exist_ok=True)
+    if not str(image_digest).startswith("sha256:"):
+        raise ValueError(f"image_digest must be 'sha256:...', got {image_digest!r}")
+    user = user or f"{os.getuid()}:{os.getgid()}"
+    env = {key: str(threads) for key in THREAD_ENV}
+    env.update({k: environ[k] for k in PASS_THROUGH_ENV if environ.get(k)})
+    env.update(MLPBENCH_RUNNER="docker", MLPBENCH_IMAGE_DIGEST=str(image_digest), HOME="/tmp")
+    argv = [docker, "run", "--rm", "--init", "--network", "none",
+            "--name", name or container_name(Path(out).stem),
+            "--cpuset-cpus", cpuset(threads, allowed),
+            "--user", user, "--workdir", "/tmp",
+            "--volume", f"{data.parent}:{DATA_MOUNT}:ro",
+            "--volume", f"{out_folder}:{OUT_MOUNT}"]
+    if device == "gpu":
+        argv += ["--gpus", "all"]
+    for key, value in env.items():
+        argv += ["--env", f"{key}={value}"]
+    return argv + ["--entrypoint", "mlpbench", image, "run", *options,
+                   "--data", f"{DATA_MOUNT}/{data.name}", "--out", out_inside]
+
+
+def kill_argv(name, docker="docker"):
+    """Removes a container left running (e.g. its `docker run` client was killed on timeout)."""
+    return [docker, "rm", "--force", name]
+
+
+def remove_leftovers(docker="docker"):
+    """Remove every mlpbench run container still here (its launcher was killed outright, so
+    its clean-up never ran); called under the timing lock, before a timed run starts."""
+    names, _ = _answers([docker, "ps", "--all", "--quiet", "--filter", "name=^mlpbench-"], 30)
+    if names:
+        subprocess.run([docker, "rm", "--force", *names.split()], capture_output=True,
+                       check=False)
+    return names.split() if names else []
+
+
+def _answers(argv, timeout):
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, str(exc)
+    if proc.returncode != 0:
+        return None, (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+    return proc.stdout.strip(), None
+
+
+def docker_available(docker="docker", timeout=15):
+    """(True, server version) when a Docker daemon answers, else (False, why not)."""
+    if shutil.which(docker) is None:
+        return False, f"no `{docker}` command on PATH"
+    version, why = _answers([docker, "version", "--format", "{{.Server.Version}}"], timeout)
+    if version is None:
+        return False, f"no Docker daemon answers: {why}"
+    return True, f"Docker daemon {version}"
+
+
+def resolve_runner(setting, docker="docker"):
+    """`runner: auto|local|docker` -> ("local" | "docker", one line saying why).
+
+    auto picks docker when a daemon answers, else local; docker without a daemon is an error.
+    """
+    if setting not in RUNNERS:
+        raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, got {setting!r}")
+    if setting == "local":
+        return "local", "runner: local (as configured)"
+    ok, why = docker_available(docker)
+    if setting == "docker":
+        if not ok:
+            raise RuntimeError(f"runner: docker, but {why}")
+        return "docker", f"runner: docker ({why})"
+    if ok:
+        return "docker", f"runner: auto -> docker ({why})"
+    return "local", f"runner: auto -> local ({why})"
+
+
+def resolve_runner_once(setting, record_path, docker="docker"):
+    """resolve_runner(), but `auto` keeps the choice recorded in record_path by an earlier
+    invocation, so that a daemon that is down (or answers slowly) once does not switch the
+    runner and redo every run; the resolved runner is recorded there.
+    """
+    record = Path(record_path)
+    if setting == "auto" and record.exists():
+        previous = record.read_text().strip()
+        try:
+            runner, _ = resolve_runner(previous, docker)
+        except RuntimeError as e:
+            raise RuntimeError(f"{e}; this study's earlier runs used runner {previous} "
+                               f"(start the daemon, set runner explicitly, or delete "
+                               f"{record})") from None
+        return runner, f"runner: auto -> {runner} (as the earlier runs: {record})"
+    runner, why = resolve_runner(setting, docker)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(runner + "\n")
+    return runner, why
+
+
+def where_runs(setting, devices, record_path, docker="docker"):
+    """The runner checkpoint's decision: {runner, gpu_skip, said} (gpu_skip: why GPU cells are
+    recorded as skipped, or None; said: the lines to print). Raises RuntimeError when
+    runner docker cannot work here."""
+    runner, why = resolve_runner_once(setting, record_path, docker)
+    said, gpu_skip = [why], None
+    if "gpu" in devices:
+        if runner != "docker":
+            gpu_skip = "GPU cells run in the CUDA image: they need runner docker"
+        else:
+            ok, what = gpu_available(docker)
+            gpu_skip = None if ok else what
+        said.append(f"GPU cells {'skipped: ' + gpu_skip if gpu_skip else 'run on ' + what}")
+    return {"runner": runner, "gpu_skip": gpu_skip, "said": said}
+
+
+def gpu_available(docker="docker", timeout=15):
+    """(True, what) when `docker run --gpus all` can work here, else (False, why not)."""
+    runtimes, why = _answers([docker, "info", "--format", "{{json .Runtimes}}"], timeout)
+    if runtimes is None:
+        return False, f"no Docker daemon answers: {why}"
+    if "nvidia" not in runtimes and shutil.which("nvidia-container-cli") is None:
+        return False, "no NVIDIA container runtime (nvidia-container-toolkit) in Docker"
+    gpus, why = _answers(["nvidia-smi", "-L"], timeout)
+    if not gpus:
+        return False, f"no NVIDIA GPU: {why or 'nvidia-smi lists none'}"
+    return True, gpus.splitlines()[0]
+
+
+def image_inspect(image, fmt="{{.Id}}", docker="docker"):
+    """`docker image inspect --format FMT` of a tag (by default its ID, "sha256:..."), or None
+    when there is no such image."""
+    out, _ = _answers([docker, "image", "inspect", "--format", fmt, image], 30)
+    return out or None

@@ -1,0 +1,168 @@
+"""The study's grid: the validated config, its timed processes, and their shuffled order.
+
+A cell is one point of the grid: (device, impl, dtype, batch, threads). A run is one cell
+measured in one process. The study starts one process per (device, impl, threads) and repeat,
+and that process runs every (dtype, batch) cell of the config in a shuffled order, so that a
+start-up (seconds for TensorFlow) is paid once per process, not once per cell; the process is
+still the unit that the statistics resample. How many processes and epochs each cell gets is
+the design's (mlpbench.study.design).
+"""
+
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+RUN_PATH = "results/runs/{device}/{impl}/{dtype}/b{batch}_t{threads}_r{repeat}.json"
+DEVICES = ("cpu", "gpu")
+ALL_THREADS = "all"  # a thread count meaning every CPU this machine lets the study use
+
+
+class ConfigError(ValueError):
+    """The study config is invalid; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class Process:
+    """One timed process of the study: every (dtype, batch) of impl at `threads` on `device`."""
+
+    impl: str
+    threads: int
+    repeat: int
+    device: str = "cpu"
+
+    def run_path(self, dtype, batch, root="results/runs"):
+        return RUN_PATH.replace("results/runs", root).format(
+            dtype=dtype, batch=batch, **self.__dict__)
+
+    def run_paths(self, config, root="results/runs"):
+        return [self.run_path(d, b, root) for d in config["dtypes"] for b in config["batches"]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every run of the study shares."""
+
+    warmup_epochs: int
+    subset: int
+    seed: int
+    runner: str
+    timeout_s: int
+    attempts: int
+    disturbed_above: float
+
+
+def known_implementations():
+    """Names in the implementation registry (imports NumPy only, never TensorFlow)."""
+    from mlpbench.measure.implementations import names
+
+    return names()
+
+
+def machine_cpus():
+    return len(os.sched_getaffinity(0))
+
+
+def _key(path):
+    """A JSON path like ('batches', 0) as the key a user writes: batches[0]."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _message(error):
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        where = _key(error.absolute_path)
+        prefix = "" if where == "(top level)" else f"{where}."
+        return (f"unknown config key {prefix}{extra[0]!r} "
+                f"(allowed: {', '.join(allowed)})")
+    return f"config key {_key(error.absolute_path)}: {error.message}"
+
+
+def coerce(config):
+    """Snakemake hands list items given with --config (batches=[500,1000]) over as strings:
+    turn those that are whole numbers into ints, so that the schema judges the values."""
+    for key in ("batches", "threads"):
+        if isinstance(config.get(key), list):
+            config[key] = [int(v) if isinstance(v, str) and v.isdigit() else v
+                           for v in config[key]]
+    return config
+
+
+def validate(config, schema_path=SCHEMA, implementations=None):
+    """Raise ConfigError naming the first bad key; return the config (list items coerced)."""
+    import jsonschema
+    import yaml
+
+    config = coerce(config)
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (list(e.absolute_path), e.path))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors)
+        raise ConfigError(_message(best))
+    known = known_implementations() if implementations is None else implementations
+    for i, name in enumerate(config["implementations"]):
+        if name not in known:
+            raise ConfigError(f"config key implementations[{i}]: unknown implementation "
+                              f"{name!r} (available: {', '.join(known)})")
+    for i, batch in enumerate(config["batches"]):
+        if batch > config["subset"]:
+            raise ConfigError(f"config key batches[{i}]: batch {batch} is larger than "
+                              f"subset ({config['subset']} training samples)")
+    return config
+
+
+def thread_counts(config, cpus=None):
+    """The config's thread counts, `all` as this machine's CPU count, without duplicates."""
+    cpus = machine_cpus() if cpus is None else cpus
+    counts = [cpus if t == ALL_THREADS else t for t in config["threads"]]
+    return list(dict.fromkeys(counts))
+
+
+def settings(config, runner=None):
+    """What every run shares; runner: the resolved one (`auto` decided), default the config's."""
+    return Settings(config["warmup_epochs"], config["subset"], config["seed"],
+                    runner or config["runner"], config["timeout_s"],
+                    config["interference"]["attempts"], config["interference"]["threshold"])
+
+
+def settings_args(settings):
+    """Settings as `python -m mlpbench.study.launch` options."""
+    return " ".join(f"--{k.replace('_', '-')} {v}" for k, v in settings.__dict__.items())
+
+
+def runs_on(impl, device):
+    """Whether the grid has cells of impl on device (the implementation's `devices`)."""
+    from mlpbench.measure.implementations import REGISTRY
+
+    return device in REGISTRY[impl].devices
+
+
+def processes(config, repeats, cpus=None):
+    """Every timed process of the study, in grid order (CPU first)."""
+    return [Process(impl, threads, repeat, device)
+            for device in config["devices"]
+            for impl in config["implementations"] if runs_on(impl, device)
+            for threads in thread_counts(config, cpus)
+            for repeat in range(1, repeats + 1)]
+
+
+def run_order(config, repeats, cpus=None):
+    """The processes in the order they are meant to run: a shuffle seeded by order_seed.
+
+    Shuffling keeps drift of the machine (heat, background load) from lining up with one
+    implementation or thread count. Repeats of a process are spread over the whole run.
+    """
+    order = processes(config, repeats, cpus)
+    random.Random(config["order_seed"]).shuffle(order)
+    return order
+
+
+def cell_order_seed(config, process):
+    """The seed of the order of the cells inside one process (differs between processes)."""
+    return random.Random(f"{config['order_seed']}/{process}").randrange(2**31)

@@ -1,0 +1,197 @@
+"""Launch one timed process of the study, redo its disturbed runs, keep failures as records.
+
+Called by the workflow's bench, pilot and adapt rules. `run_options()` is the one place that
+writes `mlpbench run`'s command line; `command()` wraps it for the runner: `local` runs it on
+this host, `docker` in the image that results/images/{cpu,cuda}.json describe. `run()` holds
+an exclusive lock around the timed process, so no two timed processes overlap even when the
+scheduler is told otherwise. A run with an epoch whose interference (mlpbench.measure.interference)
+exceeds `disturbed_above` (plus the tick resolution) is redone in a new process, up to
+`attempts` attempts in all; the final record keeps the earlier attempts. A crash or a timeout
+becomes a record with status "error" and the tail of stderr as the reason. A process the
+workflow knows cannot run here (a GPU process without a GPU) is recorded as skipped.
+"""
+
+import argparse
+import fcntl
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mlpbench.measure import interference, records
+from mlpbench.study import containers
+from mlpbench.study.grid import Process, Settings
+
+ERROR_TAIL_CHARS = 2000
+TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def run_options(process, cells, epochs, settings, order_seed=None):
+    """`mlpbench run`'s options, without --data and --out, for `cells` [(dtype, batch)]."""
+    options = ["--impl", process.impl, "--cells", ",".join(f"{d}:{b}" for d, b in cells),
+               "--threads", str(process.threads),
+               "--epochs", str(epochs), "--warmup-epochs", str(settings.warmup_epochs),
+               "--subset", str(settings.subset), "--seed", str(settings.seed),
+               "--device", process.device]
+    return options + (["--order-seed", str(order_seed)] if order_seed is not None else [])
+
+
+def command(options, process, settings, data_path, out, image=None, name=None,
+            python=sys.executable):
+    """The argv that runs `mlpbench run OPTIONS` under settings.runner, records at `out`."""
+    if settings.runner == "local":
+        return [python, "-m", "mlpbench", "run", *options, "--data", str(data_path),
+                "--out", str(out)]
+    if settings.runner == "docker":
+        if image is None:
+            raise ValueError("runner docker needs the image record (--image)")
+        return containers.run_argv(options, threads=process.threads, data=data_path, out=out,
+                                   image=image["image_id"], image_digest=image["image_id"],
+                                   device=process.device, name=name)
+    raise ValueError(f"runner {settings.runner!r} is not supported")
+
+
+def disturbed(record, threshold):
+    """Whether any timed epoch lost more than `threshold` of its CPUs to other work, beyond
+    the two ticks per CPU that /proc/stat's counts can be off by."""
+    walls = record.get("epoch_wall_s") or []
+    return any(share > threshold + 2 * TICK_S / wall
+               for share, wall in zip(record.get("interference") or [], walls, strict=True))
+
+
+def _tail(path, chars=ERROR_TAIL_CHARS):
+    text = Path(path).read_text(errors="replace") if Path(path).exists() else ""
+    return text[-chars:].strip()
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _execute(argv, settings, log_path, lock_path, name):
+    """Run argv under the lock; (failure reason or None, process wall s, harness CPU s)."""
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(lock_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as lock, open(log_path, "a") as log:
+        log.write("$ " + " ".join(argv) + "\n")
+        log.flush()
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one timed process at a time on this host
+        if name:  # nothing of an earlier, killed run may compete with this one
+            for leftover in containers.remove_leftovers():
+                log.write(f"removed a leftover container {leftover}\n")
+        harness = interference.study_pids()
+        harness_cpu0, children0 = interference.cpu_seconds(harness), _children_cpu()
+        started, finished = time.perf_counter(), False
+        try:
+            proc = subprocess.run(argv, stdout=log, stderr=log, env=environment(settings),
+                                  timeout=settings.timeout_s, check=False)
+            finished = True
+            reason = None if proc.returncode == 0 else f"exit status {proc.returncode}"
+        except subprocess.TimeoutExpired:
+            reason = f"killed after timeout_s={settings.timeout_s} s"
+        finally:
+            if name and not finished:  # killing the docker client leaves its container
+                subprocess.run(containers.kill_argv(name), capture_output=True, check=False)
+            wall = time.perf_counter() - started
+            harness_cpu = interference.cpu_seconds(harness) - harness_cpu0
+            if name:  # the docker client is the study's, not the run's
+                harness_cpu += _children_cpu() - children0
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return reason, wall, harness_cpu
+
+
+def environment(settings):
+    return {**os.environ, "MLPBENCH_RUNNER": settings.runner}
+
+
+def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, image=None,
+        skip_reason=None, order_seed=None):
+    """Run `cells` [(dtype, batch)] of `process`; leave a record for each at
+    out.format(dtype=, batch=). Returns {(dtype, batch): status}."""
+    cell = {"impl": process.impl, "threads": process.threads, "device": process.device,
+            "epochs": epochs, "warmup_epochs": settings.warmup_epochs,
+            "subset": settings.subset, "seed": settings.seed}
+    digest = image["image_id"] if image else None
+    pending, earlier, statuses = list(cells), {c: [] for c in cells}, {}
+    for attempt in range(1, settings.attempts + 1):
+        if not pending:
+            break
+        name = f"{process.impl}-t{process.threads}-{process.device}-r{process.repeat}"
+        tag = f"{name}-a{attempt}"
+        if skip_reason:
+            argv, reason, wall, harness_cpu = [], None, 0.0, 0.0
+        else:
+            cname = containers.container_name(tag) if settings.runner == "docker" else None
+            options = run_options(process, pending, epochs, settings, order_seed)
+            argv = command(options, process, settings, data_path, out, image=image, name=cname)
+            reason, wall, harness_cpu = _execute(argv, settings, log_path, lock_path, cname)
+        still = []
+        for dtype, batch in pending:
+            path = Path(str(out).format(dtype=dtype, batch=batch))
+            fields = {**cell, "dtype": dtype, "batch": batch}
+            if skip_reason:
+                record = records.error_record(fields, skip_reason, "skipped", settings.runner,
+                                              digest)
+            elif reason is None and path.exists():
+                record = records.read(path)
+            else:
+                why = reason or "exit status 0 but no record written"
+                record = records.error_record(fields, f"{why}: {_tail(log_path)}",
+                                              runner=settings.runner, image_digest=digest)
+            record.update(repeat=process.repeat, process=tag, attempt=attempt,
+                          disturbed=disturbed(record, settings.disturbed_above),
+                          command=argv, process_wall_s=wall,
+                          harness_cpu_per_wall=harness_cpu / wall if wall else None)
+            if record["disturbed"] and attempt < settings.attempts:
+                earlier[(dtype, batch)].append(record)
+                still.append((dtype, batch))
+                continue
+            record["earlier_attempts"] = earlier[(dtype, batch)]
+            records.write_atomic(record, path)
+            statuses[(dtype, batch)] = record["status"]
+        pending = still
+    return statuses
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="python -m mlpbench.study.launch", description=__doc__)
+    for name in ("impl", "runner", "data", "out", "log", "lock", "dtypes", "batches"):
+        p.add_argument(f"--{name}", required=True)
+    for name in ("threads", "repeat", "warmup-epochs", "subset", "seed", "timeout-s",
+                 "attempts"):
+        p.add_argument(f"--{name}", required=True, type=int)
+    p.add_argument("--disturbed-above", required=True, type=float)
+    epochs = p.add_mutually_exclusive_group(required=True)
+    epochs.add_argument("--epochs", type=int, help="timed epochs per cell")
+    epochs.add_argument("--design", help="results/design.json: its epochs for this impl")
+    p.add_argument("--device", default="cpu", choices=("cpu", "gpu"))
+    p.add_argument("--order-seed", type=int, default=None, help="shuffles the cells' order")
+    p.add_argument("--image", default=None, help="results/images/NAME.json (runner docker)")
+    p.add_argument("--skip-reason", default="", help="record the runs as skipped, run nothing")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    # Snakemake stops jobs with SIGTERM (a closed terminal: SIGHUP): exit through `finally`,
+    # which removes the container
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
+    a = parse_args(argv)
+    process = Process(a.impl, a.threads, a.repeat, a.device)
+    settings = Settings(a.warmup_epochs, a.subset, a.seed, a.runner, a.timeout_s, a.attempts,
+                        a.disturbed_above)
+    epochs = a.epochs or json.loads(Path(a.design).read_text())["epochs"][a.impl]
+    cells = [(d, int(b)) for d in a.dtypes.split(",") for b in a.batches.split(",")]
+    image = json.loads(Path(a.image).read_text()) if a.image else None
+    statuses = run(process, cells, epochs, settings, a.data, a.out, a.log, a.lock, image=image,
+                   skip_reason=a.skip_reason or None, order_seed=a.order_seed)
+    print(f"{process}: {statuses}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+
+from mlpbench.measure.records import write_atomic  # noqa: E402
+from mlpbench.study import containers  # noqa: E402
+
+params = snakemake.params  # noqa: F821
+try:
+    decided = containers.where_runs(params.setting, params.devices, "results/runner.txt")
+except RuntimeError as e:  # runner docker without a daemon: say why on the console
+    print(f"mlpbench: {e}", file=sys.__stderr__)
+    sys.exit(1)
+for line in decided["said"]:
+    print(f"mlpbench: {line}", file=sys.__stderr__)
+write_atomic(decided, snakemake.output[0])  # noqa: F821
