@@ -108,33 +108,42 @@ def claim_float32(ev):
                    + "; ".join(parts) + f"; shown: {worst}", results[worst], verdict)
 
 
-def claim_backprop(ev):
+def _at_article_batch(ev, key, impls):
+    """(where, None): float32 at the article's batch and the threads at which all of impls
+    ran; or (None, the claim's not-tested row)."""
     batch, dtype = ARTICLE_BATCH, "float32"
-    threads = ev.threads(["numpy-naive", "numpy-step1"], dtype, batch)
+    threads = ev.threads(impls, dtype, batch)
     if threads is None:
-        return _not_tested("backprop", f"numpy-naive and numpy-step1 did not both run in "
-                           f"{dtype} at batch {batch}")
-    where = {"dtype": dtype, "batch": batch, "threads": threads}
+        return None, _not_tested(key, f"{' and '.join(impls)} did not all run in {dtype} at "
+                                 f"batch {batch}")
+    return {"dtype": dtype, "batch": batch, "threads": threads}, None
+
+
+def _where(where):
+    return f"{where['dtype']}, batch {where['batch']}, {where['threads']} threads"
+
+
+def claim_backprop(ev):
+    where, untested = _at_article_batch(ev, "backprop", ["numpy-naive", "numpy-step1"])
+    if untested:
+        return untested
     level = {impl: stats.ratio(ev.runs("backward_s", impl=impl, **where),
                                ev.runs("forward_s", impl=impl, **where))
              for impl in ("numpy-step1", "numpy-naive")}
     if any(np.isnan(r["ratio"]) for r in level.values()):
         return _not_tested("backprop", "no phase breakdown recorded")
-    return _result("backprop", f"backward/forward phase time in {dtype}, batch {batch}, "
-                   f"{threads} threads: numpy-step1 {_fmt(level['numpy-step1'])}, numpy-naive "
-                   f"(before Step I) {_fmt(level['numpy-naive'])}", level["numpy-step1"])
+    return _result("backprop", f"backward/forward phase time in {_where(where)}: numpy-step1 "
+                   f"{_fmt(level['numpy-step1'])}, numpy-naive (before Step I) "
+                   f"{_fmt(level['numpy-naive'])}", level["numpy-step1"])
 
 
 def claim_keras500(ev):
-    batch, dtype = ARTICLE_BATCH, "float32"
-    threads = ev.threads(["keras-fit", "numpy-step2"], dtype, batch)
-    if threads is None:
-        return _not_tested("keras500", f"keras-fit and numpy-step2 did not both run in "
-                           f"{dtype} at batch {batch}")
-    where = {"dtype": dtype, "batch": batch, "threads": threads}
+    where, untested = _at_article_batch(ev, "keras500", ["keras-fit", "numpy-step2"])
+    if untested:
+        return untested
     res = stats.ratio(ev.runs(impl="numpy-step2", **where), ev.runs(impl="keras-fit", **where))
-    return _result("keras500", f"numpy-step2 time / keras-fit time in {dtype}, batch {batch}, "
-                   f"{threads} threads: {_fmt(res)} (above 1: Keras faster)", res)
+    return _result("keras500", f"numpy-step2 time / keras-fit time in {_where(where)}: "
+                   f"{_fmt(res)} (above 1: Keras faster)", res)
 
 
 def _speedup(ev, key, impl, small=1000, big=10000, dtype="float32"):
@@ -200,8 +209,7 @@ def evaluate(epochs, runs=None, native_runs=None, extra_runs=None):
     runs, native_runs: this study's and a native study's runs.csv, for the container claim.
     extra_runs: {claim key: runs the adaptive pass added for it}.
     """
-    device = epochs["device"] if "device" in epochs else gather.DEFAULT_DEVICE
-    ok = gather.timed(epochs[device == "cpu"])
+    ok = gather.timed(epochs[epochs["device"] == "cpu"])
     rows = []
     for key, judge in ARTICLE_CLAIMS.items():
         ev = Evidence(ok, ARTICLE_THREADS)

@@ -151,6 +151,12 @@ def epochs_table(records):
     return pd.DataFrame(rows, columns=columns)
 
 
+def with_device(table):
+    """A runs table written before the device column existed (a native study given as
+    native_runs, say): its runs ran on the CPU. Tables gathered here always have it."""
+    return table if "device" in table else table.assign(device=DEFAULT_DEVICE)
+
+
 def timed(table):
     """The rows (epochs or runs) that count for timing statistics: the used attempt of runs
     with status ok, planned or extra (the pilot's only decide the design)."""

@@ -7,7 +7,7 @@ runs count, as in the claims.
 import numpy as np
 import pandas as pd
 
-from mlpbench.analysis.gather import DEFAULT_DEVICE, timed
+from mlpbench.analysis.gather import timed, with_device
 from mlpbench.analysis.stats import N_BOOT, SEED, ratio
 
 OVERHEAD_KEYS = ["impl", "device", "dtype", "batch", "threads"]
@@ -24,7 +24,7 @@ def ok_runs(runs, runner):
     sel = sel[sel["runner"] == runner]
     if "disturbed" in sel:  # as in the claims: a disturbed run measures other work too
         sel = sel[~sel["disturbed"].fillna(False).astype(bool)]
-    return sel if "device" in sel else sel.assign(device=DEFAULT_DEVICE)
+    return with_device(sel)
 
 
 def _common_cells(docker, native):

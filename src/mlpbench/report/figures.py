@@ -14,7 +14,6 @@ import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from mlpbench.analysis.gather import DEFAULT_DEVICE  # noqa: E402
 from mlpbench.analysis.stats import GFLOPS  # noqa: E402
 from mlpbench.measure.records import PHASES  # noqa: E402
 
@@ -53,8 +52,6 @@ def _impl_order(df):
 
 def _series(df):
     """df with `impl` renamed to its series: `impl` on the CPU, `impl (device)` elsewhere."""
-    device = df["device"].fillna(DEFAULT_DEVICE) if "device" in df else DEFAULT_DEVICE
-    df = df.assign(device=device)
     if df.empty:
         return df
     return df.assign(impl=df["impl"].where(df["device"] == "cpu",
