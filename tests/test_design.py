@@ -73,3 +73,18 @@ def test_a_fixed_design_is_the_configs():
 
 def test_the_pilot_cell_is_float32_the_middle_batch_and_the_fewest_threads():
     assert design.pilot_cell(CONFIG, [2, 1]) == ("float32", 500, 1)
+
+
+def test_variances_are_pooled_over_implementations_weighted_by_their_freedom():
+    a = {"s1": 0.1, "s2": 0.0, "n_epochs": 30, "n_processes": 3}
+    b = {"s1": 0.0, "s2": 0.2, "n_epochs": 10, "n_processes": 5}
+    spread = design.pooled([a, b, None])
+    assert spread["s1"] == pytest.approx(math.sqrt(27 * 0.01 / 32))
+    assert spread["s2"] == pytest.approx(math.sqrt(4 * 0.04 / 6))
+    # one implementation's lucky pilot (no spread between its processes) no longer asks for
+    # the most epochs
+    pilot = {"numpy-step2": pilot_runs(0.05, 1.0, 0.03, 0.05),
+             "keras-fit": pilot_runs(0.1, 6.0, 0.05, 0.0, seed=1)}
+    chosen = design.plan(pilot, CONFIG, {"numpy-step2": 2, "keras-fit": 2})
+    assert chosen["epochs"]["keras-fit"] < CONFIG["pilot"]["max_epochs"]
+    assert chosen["pooled"]["s2"] > 0.01

@@ -73,8 +73,10 @@ checkpoint design:
         mem_mb=500,
         runtime=5,
     params:
+        # thread counts above the machine's CPUs cost nothing: their cells are skipped
         processes_per_repeat={
-            impl: sum(grid.runs_on(impl, d) for d in config["devices"]) * len(THREADS)
+            impl: sum(grid.runs_on(impl, d) for d in config["devices"])
+            * sum(t <= grid.machine_cpus() for t in THREADS)
             for impl in config["implementations"]
         },
     script:

@@ -11,8 +11,11 @@ and evaluation). For the narrowest interval per second spent, time
 epochs per process, and spend the rest of the budget on processes. The pilot runs, for each
 implementation, a few processes of one cell (float32, the middle batch size, the fewest
 threads); variances are of log epoch times, so they are relative and carry over to the other
-cells. The pilot's epoch time stands for every cell of the implementation when the budget is
-shared out: the estimate is rough, the measured duration is reported.
+cells, and they are pooled over the implementations: a few processes each cannot tell one
+implementation's between-process variance from another's (it is mostly the machine's: memory
+layout, frequency), so each gets its n1 from its own costs and the pooled variances. The
+pilot's epoch time stands for every cell of the implementation when the budget is shared out:
+the estimate is rough, the measured duration is reported.
 """
 
 import math
@@ -47,7 +50,20 @@ def components(records, warmup_epochs):
     overhead = np.median([r["process_wall_s"] - sum(r["epoch_wall_s"]) for r in runs])
     start = max(0.0, float(overhead) - warmup_epochs * c1 - CELL_FIXED_S)
     return {"c1": c1, "start_s": start, "s1": float(math.sqrt(within)),
-            "s2": float(math.sqrt(between)), "n_processes": len(runs)}
+            "s2": float(math.sqrt(between)), "n_processes": len(runs),
+            "n_epochs": int(sum(len(x) for x in logs))}
+
+
+def pooled(comps):
+    """{s1, s2} pooled over implementations, each weighted by its degrees of freedom."""
+    comps = [c for c in comps if c is not None]
+    if not comps:
+        return None
+    dof1 = [c["n_epochs"] - c["n_processes"] for c in comps]
+    dof2 = [c["n_processes"] - 1 for c in comps]
+    s1 = math.sqrt(sum(d * c["s1"] ** 2 for d, c in zip(dof1, comps, strict=True)) / sum(dof1))
+    s2 = math.sqrt(sum(d * c["s2"] ** 2 for d, c in zip(dof2, comps, strict=True)) / sum(dof2))
+    return {"s1": s1, "s2": s2}
 
 
 def optimal_epochs(comp, cells_per_process, warmup_epochs):
@@ -76,16 +92,18 @@ def plan(pilot, config, processes_per_repeat):
     p = config["pilot"]
     warmup = config["warmup_epochs"]
     cells = len(config["dtypes"]) * len(config["batches"])
-    comps, epochs, notes = {}, {}, []
-    for impl in config["implementations"]:
-        comps[impl] = components(pilot.get(impl, []), warmup)
-        if comps[impl] is None:
+    comps = {impl: components(pilot.get(impl, []), warmup)
+             for impl in config["implementations"]}
+    spread, epochs, notes = pooled(comps.values()), {}, []
+    for impl, comp in comps.items():
+        if comp is None:
             epochs[impl] = p["max_epochs"]
             notes.append(f"{impl}: the pilot has fewer than two ok runs; "
                          f"{p['max_epochs']} epochs")
             continue
-        comps[impl]["optimal_epochs"] = optimal_epochs(comps[impl], cells, warmup)
-        epochs[impl] = epochs_per_process(comps[impl], cells, warmup, p["min_epochs"],
+        comp = {**comp, **spread}  # its costs, the pooled variances
+        comps[impl]["optimal_epochs"] = optimal_epochs(comp, cells, warmup)
+        epochs[impl] = epochs_per_process(comp, cells, warmup, p["min_epochs"],
                                           p["max_epochs"])
     repeat_s = sum(processes_per_repeat[i] * process_cost(c, epochs[i], cells, warmup)
                    for i, c in comps.items() if c is not None)
@@ -95,6 +113,7 @@ def plan(pilot, config, processes_per_repeat):
         notes.append(f"the budget of {p['budget_s']} s affords {fits} processes per cell; "
                      f"{processes} run (min_processes)")
     return {"mode": "pilot", "processes": processes, "epochs": epochs, "components": comps,
+            "pooled": spread,
             "budget_s": p["budget_s"], "estimated_s": round(processes * repeat_s, 1),
             "notes": notes}
 
