@@ -160,3 +160,16 @@ def test_timed_processes_never_overlap(tmp_path, monkeypatch):
     spans = sorted(json.loads(o.read_text())["t"] for o in outs)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     assert time.time() - start >= 0.9
+
+
+def test_cells_done_before_a_crash_keep_their_records_and_the_rest_are_errors(tmp_path,
+                                                                            monkeypatch):
+    code = WRITE.replace("INTERFERENCE", "[0.0, 0.0]").replace(
+        "for d, b in [('float32', 100), ('float64', 500)]:", "for d, b in [('float32', 100)]:")
+    fake(monkeypatch, code + "sys.exit(3)\n")
+    out = tmp_path / "{dtype}_{batch}.json"
+    statuses = launch.run(PROCESS, [("float32", 100), ("float64", 500)], 2, SETTINGS, "d", out,
+                          tmp_path / "r.log", tmp_path / "lock")
+    assert statuses == {("float32", 100): "ok", ("float64", 500): "error"}
+    rec = json.loads((tmp_path / "float64_500.json").read_text())
+    assert rec["reason"].startswith("exit status 3")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mlpbench.analysis.gather import timed, with_device
+
 ARTICLE_SAMPLES = 60000
 ARTICLE_EPOCHS = 35
 ARTICLE_MACHINE = "the article's laptop (4 cores, 4 threads)"
@@ -61,13 +63,9 @@ PUBLISHED = (
 
 
 def _cpu_ok(df):
-    """The rows of CPU runs (no device column: CPU) that finished with status ok."""
-    keep = pd.Series(True, index=df.index)
-    if "device" in df:
-        keep &= df["device"].fillna("cpu") == "cpu"
-    if "status" in df:
-        keep &= df["status"] == "ok"
-    return df[keep]
+    """The rows that count for timing (gather.timed) of CPU runs."""
+    df = timed(with_device(df))
+    return df[df["device"] == "cpu"]
 
 
 def _select(df, **where):

@@ -123,21 +123,24 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
             break
         name = f"{process.impl}-t{process.threads}-{process.device}-r{process.repeat}"
         tag = f"{name}-a{attempt}"
+        paths = {c: Path(str(out).format(dtype=c[0], batch=c[1])) for c in pending}
         if skip_reason:
             argv, reason, wall, harness_cpu = [], None, 0.0, 0.0
         else:
+            for path in paths.values():  # a record found afterwards is this attempt's
+                path.unlink(missing_ok=True)
             cname = containers.container_name(tag) if settings.runner == "docker" else None
             options = run_options(process, pending, epochs, settings, order_seed)
             argv = command(options, process, settings, data_path, out, image=image, name=cname)
             reason, wall, harness_cpu = _execute(argv, settings, log_path, lock_path, cname)
         still = []
         for dtype, batch in pending:
-            path = Path(str(out).format(dtype=dtype, batch=batch))
+            path = paths[(dtype, batch)]
             fields = {**cell, "dtype": dtype, "batch": batch}
             if skip_reason:
                 record = records.error_record(fields, skip_reason, "skipped", settings.runner,
                                               digest)
-            elif reason is None and path.exists():
+            elif path.exists():  # written before the process ended, even if it then failed
                 record = records.read(path)
             else:
                 why = reason or "exit status 0 but no record written"
