@@ -142,6 +142,11 @@ def test_disturbed_allows_for_the_tick_resolution():
     assert launch.disturbed({"epoch_wall_s": [10.0], "interference": [0.2]}, 0.1)
     assert not launch.disturbed({"epoch_wall_s": [10.0], "interference": [0.05]}, 0.1)
     assert not launch.disturbed({"status": "error", "epoch_wall_s": []}, 0.1)
+    # epochs too short to tell one by one, but together 2 s lost a third of the CPUs
+    many = {"epoch_wall_s": [0.02] * 100, "interference": [0.3] * 100, "t_start": 10.0,
+            "t_end": 12.0, "interference_run": 0.3}
+    assert launch.disturbed(many, 0.1)
+    assert not launch.disturbed({**many, "interference_run": 0.05}, 0.1)
 
 
 def test_timed_processes_never_overlap(tmp_path, monkeypatch):

@@ -21,9 +21,10 @@ KEYS = ["impl", "device", "workload", "dtype", "batch", "threads"]
 RUN_KEYS = KEYS + ["repeat"]
 PARAMS = ["epochs", "warmup_epochs", "subset", "seed"]
 SCALARS = ["status", "reason", "process", "attempt", "disturbed", "used", "origin",
-           "harness_cpu_per_wall", "os_threads", "train_accuracy", "test_accuracy", "train_loss",
-           "test_loss", "final_loss", "t_start", "t_end", "runner", "image_digest",
-           "process_wall_s", "achieved_gflops", "peak_gflops", "peak_gflops_shapes"]
+           "harness_cpu_per_wall", "interference_run", "os_threads", "train_accuracy",
+           "test_accuracy", "train_loss", "test_loss", "final_loss", "t_start", "t_end",
+           "runner", "image_digest", "process_wall_s", "achieved_gflops", "peak_gflops",
+           "peak_gflops_shapes"]
 EPOCH_FLAGS = ["status", "attempt", "disturbed", "used", "origin"]
 DEFAULT_DEVICE = "cpu"  # records written before the device key existed
 DEFAULTS = {"device": DEFAULT_DEVICE, "used": True, "origin": "planned", "attempt": 1,

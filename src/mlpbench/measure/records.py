@@ -5,10 +5,11 @@
 runs that produced none (error_record). docs/interfaces.md lists every field.
 
 schema_version 2 (was 1) adds, per timed epoch, `interference` and `machine_busy`
-(mlpbench.measure.interference), and from the launcher `process`, `attempt`, `disturbed`,
-`earlier_attempts` (the records of the attempts that were redone) and `harness_cpu_per_wall`.
+(mlpbench.measure.interference), `interference_run` over all timed epochs, and from the
+launcher `process`, `attempt`, `disturbed`, `earlier_attempts` (the records of the attempts
+that were redone) and `harness_cpu_per_wall`.
 In the gathered tables (mlpbench.analysis.gather) that makes these columns new:
-- runs.csv: process, attempt, disturbed, used, origin, harness_cpu_per_wall,
+- runs.csv: process, attempt, disturbed, used, origin, harness_cpu_per_wall, interference_run,
   epoch_wall_s_sum, interference_max, machine_busy_median (one row per attempt; a run redone
   after a disturbance has a row for each attempt, `used` on its last);
 - epochs.csv: attempt, disturbed, used, origin, interference, machine_busy.

@@ -73,11 +73,14 @@ class EpochClock:
         self.wall, self.cpu, self.threads_seen = [], [], 0
         self.interference, self.machine_busy = [], []
         self.meter = meter or InterferenceMeter(os.sched_getaffinity(0))
+        # the same over all timed epochs: a short epoch spans few of /proc/stat's ticks
+        self.span = InterferenceMeter(self.meter.cpus, self.meter.stat_path)
         self.t_start = self.t_end = None
 
     def epoch_begin(self, epoch):
         if self.t_start is None:
             self.t_start = time.time()
+            self.span.begin()
         self.meter.begin()  # outside the timed interval: reading /proc costs ~0.1 ms
         self._cpu0 = time.process_time()
         self._wall0 = time.perf_counter()
@@ -165,6 +168,7 @@ def run_cell(cell, raw_data, hyper=None, cpus=None):
         cpu_per_wall=[c / w for c, w in zip(clock.cpu, clock.wall, strict=True)],
         interference=clock.interference,
         machine_busy=clock.machine_busy,
+        interference_run=clock.span.end()["interference"],
         epoch_wall_s_median=wall_median,
         achieved_gflops=flops.achieved_gflops(len(dataset.x_train), cell.batch, wall_median),
         peak_gflops=probe.get("square_gflops"),

@@ -56,11 +56,16 @@ def command(options, process, settings, data_path, out, image=None, name=None,
 
 
 def disturbed(record, threshold):
-    """Whether any timed epoch lost more than `threshold` of its CPUs to other work, beyond
-    the two ticks per CPU that /proc/stat's counts can be off by."""
+    """Whether a timed epoch, or the timed epochs together (interference_run, from t_start to
+    t_end), lost more than `threshold` of the run's CPUs to other work, beyond the two ticks
+    per CPU that /proc/stat's counts can be off by over an interval."""
     walls = record.get("epoch_wall_s") or []
-    return any(share > threshold + 2 * TICK_S / wall
-               for share, wall in zip(record.get("interference") or [], walls, strict=True))
+    if any(share > threshold + 2 * TICK_S / wall
+           for share, wall in zip(record.get("interference") or [], walls, strict=True)):
+        return True
+    span = (record.get("t_end") or 0) - (record.get("t_start") or 0)
+    whole = record.get("interference_run")
+    return whole is not None and span > 0 and whole > threshold + 2 * TICK_S / span
 
 
 def _tail(path, chars=ERROR_TAIL_CHARS):
