@@ -138,3 +138,9 @@ def test_settings_take_the_resolved_runner():
     cfg = {**merged("quick.yaml"), "runner": "auto"}
     assert grid.settings(cfg).runner == "auto"
     assert grid.settings(cfg, runner="docker").runner == "docker"
+
+
+def test_nested_values_from_the_command_line_are_coerced_too():
+    cfg = grid.validate(with_(interference={"threshold": "0.2", "attempts": "2"}), SCHEMA)
+    assert cfg["interference"] == {"threshold": 0.2, "attempts": 2}
+    assert grid.validate(with_(threads=["all", "1"]), SCHEMA)["threads"] == ["all", 1]

@@ -83,13 +83,28 @@ def _message(error):
     return f"config key {_key(error.absolute_path)}: {error.message}"
 
 
+def _number(value):
+    """A string that spells a number, as that number (int or float); anything else as is."""
+    if isinstance(value, list):
+        return [_number(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _number(v) for k, v in value.items()}
+    if isinstance(value, str):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    return value
+
+
 def coerce(config):
-    """Snakemake hands list items given with --config (batches=[500,1000]) over as strings:
-    turn those that are whole numbers into ints, so that the schema judges the values."""
-    for key in ("batches", "threads"):
-        if isinstance(config.get(key), list):
-            config[key] = [int(v) if isinstance(v, str) and v.isdigit() else v
-                           for v in config[key]]
+    """Snakemake hands list items and nested values given with --config (batches=[500,1000],
+    'interference={threshold: 0.2, attempts: 2}') over as strings: turn those that spell
+    numbers into numbers, so that the schema judges the values."""
+    for key, value in config.items():
+        if isinstance(value, list | dict):
+            config[key] = _number(value)
     return config
 
 
