@@ -127,3 +127,14 @@ def test_the_peak_table_shows_the_fraction_in_percent():
     assert page["percent_of_peak"].tolist() == [round(expected, 2)] * 2
     assert "percent_of_peak" in tables.render(page, "t")
     assert tables.peak(stats.cells(epochs_of([]), gather.runs_table([]))).empty
+
+
+def test_efficiency_counts_a_process_once_and_its_runs_timed_epochs():
+    runs = pd.DataFrame({
+        "origin": ["planned", "planned", "pilot"], "process": ["p1", "p1", "q1"],
+        "process_wall_s": [10.0, 10.0, 4.0], "epoch_wall_s_sum": [3.0, 2.0, 1.0],
+        "t_start": [100.0, 103.0, 40.0], "t_end": [102.0, 105.0, 41.0]})
+    eff = stats.efficiency(runs).set_index("origin")
+    assert eff.loc["planned", "processes"] == 1 and eff.loc["planned", "timed_share"] == 0.5
+    assert eff.loc["all", "process_s"] == 14.0 and eff.loc["all", "timed_epochs_s"] == 6.0
+    assert eff.loc["all", "span_min"] == pytest.approx(65 / 60)

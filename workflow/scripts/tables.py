@@ -35,7 +35,8 @@ pages = {
         efficiency.round(3),
         f"Timed epochs were {share['timed_share']:.0%} of the timed processes' wall time",
         f"{int(share['processes'])} processes ran {int(share['runs'])} runs in "
-        f"{share['process_s'] / 60:.1f} min; the rest of a process is its start-up (TensorFlow: "
+        f"{share['process_s'] / 60:.1f} min, from the first timed epoch to the last "
+        f"{share['span_min']:.1f} min; the rest of a process is its start-up (TensorFlow: "
         "seconds), data loading, warm-up epochs, the peak probe and evaluation. The study's own "
         "processes (Snakemake, the launcher, Docker's daemons) used, per thread count, in CPUs: "
         + "; ".join(f"{int(r.threads)} threads: median {r.harness_cpus_median:.3f}, max "

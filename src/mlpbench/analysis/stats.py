@@ -130,7 +130,8 @@ def efficiency(runs):
 
     runs: runs.csv, every attempt. A process ran several runs; its wall time (process_wall_s,
     start-up to exit, measured by the launcher) is counted once. Per origin (planned, extra,
-    pilot) and in all.
+    pilot) and in all; span_min: from the first timed epoch to the last, in minutes (the
+    study's duration less its start, image builds and the report).
     """
     procs = runs.dropna(subset=["process_wall_s"]).drop_duplicates(["origin", "process"])
     timed = runs.assign(timed_s=runs["epoch_wall_s_sum"].fillna(0))
@@ -141,7 +142,8 @@ def efficiency(runs):
         wall = float(sel["process_wall_s"].sum())
         rows.append({"origin": origin, "processes": len(sel), "runs": len(t),
                      "process_s": wall, "timed_epochs_s": float(t["timed_s"].sum()),
-                     "timed_share": float(t["timed_s"].sum()) / wall if wall else np.nan})
+                     "timed_share": float(t["timed_s"].sum()) / wall if wall else np.nan,
+                     "span_min": (t["t_end"].max() - t["t_start"].min()) / 60})
     return pd.DataFrame(rows)
 
 
