@@ -124,3 +124,17 @@ def test_empty_data_gives_not_tested_everywhere():
     v, _ = judge([])
     assert set(v.values()) == {verdicts.NOT_TESTED}
     assert isinstance(claims.evaluate(gather.epochs_table([])), pd.DataFrame)
+
+
+def test_an_undecided_variant_alone_asks_for_more_runs():
+    records = study()
+    rng = np.random.default_rng(2)
+    for r in records:  # numpy-step2 at batch 500: a ratio of 1.5 with noise between runs
+        if r["impl"] == "numpy-step2" and r["batch"] == 500:
+            factor = 0.75 if r["dtype"] == "float64" else 1.0
+            r["epoch_wall_s"] = list(np.array(r["epoch_wall_s"]) * factor
+                                     * rng.uniform(0.8, 1.2))
+    v, table = judge(records)
+    assert v["float32"] == verdicts.INCONCLUSIVE
+    cells = claims.needed_cells(table.loc["float32"])
+    assert {c["impl"] for c in cells} == {"numpy-step2"} and len(cells) == 2

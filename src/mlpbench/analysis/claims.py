@@ -102,6 +102,8 @@ def claim_float32(ev):
     worst = min(results, key=lambda i: (verdicts[i] != REFUTED, results[i]["ci_low"]))
     verdict = (REFUTED if REFUTED in verdicts.values() else
                CONFIRMED if set(verdicts.values()) == {CONFIRMED} else INCONCLUSIVE)
+    # more runs help only the variants still undecided: the adaptive pass reads ev.cells
+    ev.cells = [c for c in ev.cells if verdicts[c["impl"]] == INCONCLUSIVE] or ev.cells
     parts = [f"{i}: {_fmt(r)} at {r['threads']} threads ({verdicts[i]})"
              for i, r in results.items()]
     return _result("float32", f"float64/float32 epoch time at batch {batch}: "
