@@ -78,3 +78,20 @@ def test_evaluate_judges_the_container_claim_last():
     table = claims.evaluate(gather.epochs_table(docker), gather.runs_table(docker), runs_of())
     assert table["claim"].iloc[-1] == claims.CLAIMS["container"]
     assert table["verdict"].iloc[-1] == verdicts.CONFIRMED
+
+
+def test_compare_runs_reads_two_runs_tables(tmp_path):
+    import subprocess
+    import sys
+
+    from synthetic import study
+
+    native = gather.runs_table([r for r in study() if r["status"] == "ok"])
+    docker = native.assign(runner="docker", image_digest="sha256:" + "ab" * 32)
+    native.to_csv(tmp_path / "native.csv", index=False)
+    docker.to_csv(tmp_path / "docker.csv", index=False)
+    done = subprocess.run([sys.executable, "-m", "mlpbench.analysis.compare_runs",
+                           tmp_path / "native.csv", tmp_path / "docker.csv", "--runner",
+                           "docker"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "largest test-accuracy difference 0" in done.stdout

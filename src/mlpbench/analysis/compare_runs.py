@@ -16,7 +16,7 @@ import sys
 import pandas as pd
 
 from mlpbench.analysis.claims import ACCURACY
-from mlpbench.analysis.stats import OVERHEAD_KEYS as CELL
+from mlpbench.analysis.overhead import OVERHEAD_KEYS as CELL
 
 
 def compare(native, other, runner="docker", tol=ACCURACY):
