@@ -7,7 +7,7 @@ import sys
 from snakemake.exceptions import WorkflowError
 
 from mlpbench.study import containers, design, grid
-from mlpbench.report import figures
+from mlpbench.report import figures, pages
 from mlpbench.measure import interference
 
 try:
@@ -134,16 +134,10 @@ def all_outputs():
         "results/cells.csv",
         "results/speedups.csv",
         "results/claims.csv",
-        "results/tables/claims.html",
-        "results/tables/not_run.html",
-        "results/tables/noisy.html",
-        "results/tables/peak.html",
         "results/overhead.csv",
         "results/efficiency.csv",
-        "results/tables/efficiency.html",
-        "results/tables/disturbed.html",
-        "results/tables/article.html",
         *figure_paths(),
+        *pages.paths(),
     ]
 
 

@@ -5,7 +5,6 @@ rule tables:
         cells="results/cells.csv",
         claims="results/claims.csv",
         efficiency="results/efficiency.csv",
-        extra="results/extra.csv",
     output:
         claims=report(
             "results/tables/claims.html",

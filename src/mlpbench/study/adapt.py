@@ -31,9 +31,10 @@ def undecided_cells(table):
 def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, image=None):
     """Run rounds of extra runs; return the table of what was added (COLUMNS)."""
     added, next_repeat = [], defaultdict(lambda: design["processes"] + 1)
+    planned = gather.load(planned_paths)
     for round_no in range(1, max_extra_runs + 1):
-        records = gather.load(planned_paths)
-        records += gather.load([a["path"] for a in added if a["status"] != "missing"], "extra")
+        records = planned + gather.load(
+            [a["path"] for a in added if a["status"] != "missing"], "extra")
         table = claims.evaluate(gather.epochs_table(records))
         todo = list(undecided_cells(table).items())[: max_extra_runs - len(added)]
         if not todo:

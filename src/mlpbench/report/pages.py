@@ -1,0 +1,86 @@
+"""The report's table pages: results/tables/{name}.html, one per entry of PAGES.
+
+Each page function takes the study's saved tables (a dict of DataFrames named as the `tables`
+rule's inputs) and returns (frame, title, note); write() renders each with tables.render.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from mlpbench.analysis import gather, stats
+from mlpbench.report import article as article_table
+from mlpbench.report import tables
+
+
+def claims(t):
+    return (t["claims"], "Claims of the article, judged from this run",
+            "Verdicts are computed from the data (src/mlpbench/analysis/claims.py), never "
+            "written by hand.")
+
+
+def not_run(t):
+    return (tables.not_run(t["runs"]), "Runs without timings",
+            "skipped: not run here, with the reason; invalid: training went non-finite; error: "
+            "the process crashed or timed out (the reason ends with its stderr).")
+
+
+def noisy(t):
+    return (tables.noisy(t["cells"]),
+            f"Cells with a coefficient of variation above {stats.CV_WARN:.0%}",
+            "Their medians are less trustworthy; compare with the intervals in the speed-ups.")
+
+
+def efficiency(t):
+    share = t["efficiency"].set_index("origin").loc["all"]
+    harness = "; ".join(
+        f"{int(r.threads)} threads: median {r.harness_cpus_median:.3f}, max "
+        f"{r.harness_cpus_max:.3f}" for r in tables.harness(t["runs"]).itertuples())
+    note = (f"{int(share['processes'])} processes ran {int(share['runs'])} runs in "
+            f"{share['process_s'] / 60:.1f} min, from the first timed epoch to the last "
+            f"{share['span_min']:.1f} min; the rest of a process is its start-up (TensorFlow: "
+            "seconds), data loading, warm-up epochs, the peak probe and evaluation. The study's "
+            "own processes (Snakemake, the launcher, Docker's daemons) used, per thread count, "
+            f"in CPUs: {harness}. A cell that uses every CPU of the machine shares its CPUs "
+            "with that work, which shows as interference in its epochs; a single-threaded cell "
+            "leaves a CPU for it.")
+    title = f"Timed epochs were {share['timed_share']:.0%} of the timed processes' wall time"
+    return t["efficiency"].round(3), title, note
+
+
+def disturbed(t):
+    return (tables.disturbed(t["runs"]),
+            "Disturbed runs (other work took CPU from the run's CPUs)",
+            "Every attempt whose epochs lost more than the threshold of their CPUs to other "
+            "work (interference, from /proc/stat). used False: redone, the later attempt "
+            "counts. used True: still disturbed after the last attempt, kept and flagged; the "
+            "claims leave it out.")
+
+
+def article(t):
+    return (article_table.table(gather.timed(t["epochs"]), t["runs"]).round(2),
+            "The article's published times beside this study's",
+            "Seconds for 35 epochs of the 60000 training samples: the article's as published, "
+            "ours as 35 x the median timed epoch of the same implementation, dtype and batch.")
+
+
+def peak(t):
+    return (tables.peak(t["cells"]), "Fraction of the machine's peak per cell",
+            "Achieved: the model's FLOPs (matrix products) per second of median epoch time. "
+            "Peak: the same process's square-GEMM probe; shapes: its probe of the MLP's own "
+            "products at that batch. percent_of_peak = median over runs of achieved / peak.")
+
+
+PAGES = {page.__name__: page for page in
+         (claims, not_run, noisy, efficiency, disturbed, article, peak)}
+
+
+def paths():
+    return [f"results/tables/{name}.html" for name in PAGES]
+
+
+def write(inputs, outputs):
+    """Render every page: inputs maps table names to CSV paths, outputs page names to paths."""
+    frames = {name: pd.read_csv(path) for name, path in inputs.items()}
+    for name, page in PAGES.items():
+        Path(outputs[name]).write_text(tables.render(*page(frames)))
