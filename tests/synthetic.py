@@ -55,7 +55,8 @@ def record(impl="numpy-step2", dtype="float32", batch=500, threads=1, repeat=1, 
         earlier_attempts=[], process_wall_s=10.0, harness_cpu_per_wall=0.01,
         achieved_gflops=flops.achieved_gflops(10000, batch, float(np.median(times)))
         if n else None,
-        peak_gflops=square, peak_gflops_shapes=shapes,
+        peak_gflops=square, peak_gflops_shapes=shapes, node="node1", slurm_job_id=None,
+        gpus=[],
     )
     return rec
 

@@ -20,12 +20,13 @@ except grid.ConfigError as e:
 THREADS = grid.thread_counts(config)
 PILOT_DTYPE, PILOT_BATCH, PILOT_THREADS = design.pilot_cell(config, THREADS)
 DATA = f"{config['data']['dir']}/mnist.npz"
-LOCK = "results/.timing.lock"
+LOCK = config["timing_lock"]
 
-if "timing_slot" not in workflow.global_resources:
+# On a cluster (profiles/slurm) every timed job has a node to itself, so no global slot.
+if workflow.local_exec and "timing_slot" not in workflow.global_resources:
     print(
         "mlpbench: no 'timing_slot' resource given (the default profile sets it); timed runs "
-        "are still serialised by a lock file, but may hold a core while they wait.",
+        "are still serialised by the node's lock file, but may hold a core while they wait.",
         file=sys.stderr,
     )
 

@@ -54,6 +54,12 @@ rule tables:
                 "shows": "achieved / probe GFLOP/s per cell",
             },
         ),
+        hardware=report(
+            "results/tables/hardware.html",
+            caption="../../report/hardware.rst",
+            category="6 Runs",
+            labels={"table": "hardware", "shows": "the machines, nodes and SLURM jobs"},
+        ),
     log:
         "logs/tables.log",
     resources:

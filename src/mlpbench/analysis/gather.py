@@ -24,15 +24,17 @@ SCALARS = ["status", "reason", "process", "attempt", "disturbed", "used", "origi
            "harness_cpu_per_wall", "interference_run", "os_threads", "train_accuracy",
            "test_accuracy", "train_loss", "test_loss", "final_loss", "t_start", "t_end",
            "runner", "image_digest", "process_wall_s", "achieved_gflops", "peak_gflops",
-           "peak_gflops_shapes"]
-EPOCH_FLAGS = ["status", "attempt", "disturbed", "used", "origin"]
+           "peak_gflops_shapes", "hardware", "hardware_main", "node", "slurm_job_id"]
+EPOCH_FLAGS = ["status", "attempt", "disturbed", "used", "origin", "hardware_main"]
 DEFAULT_DEVICE = "cpu"  # records written before the device key existed
 DEFAULTS = {"device": DEFAULT_DEVICE, "used": True, "origin": "planned", "attempt": 1,
-            "disturbed": False}
+            "disturbed": False, "hardware_main": True}
 
 
 def load(paths, origin="planned"):
-    """The records at `paths`, each attempt its own record (earlier ones first, used False)."""
+    """The records at `paths`, each attempt its own record (earlier ones first, used False).
+    Before tabulating records of several origins together, mark their hardware
+    (mlpbench.analysis.hardware.mark)."""
     out = []
     for path in paths:
         record = run_records.read(path)
@@ -160,8 +162,11 @@ def with_device(table):
 
 def timed(table):
     """The rows (epochs or runs) that count for timing statistics: the used attempt of runs
-    with status ok, planned or extra (the pilot's only decide the design)."""
+    with status ok, planned or extra (the pilot's only decide the design), on the study's main
+    hardware (mlpbench.analysis.hardware)."""
     keep = pd.Series(True, index=table.index)
+    if "hardware_main" in table:
+        keep &= table["hardware_main"].astype(bool)
     if "status" in table:
         keep &= table["status"] == "ok"
     if "used" in table:

@@ -14,18 +14,23 @@ In the gathered tables (mlpbench.analysis.gather) that makes these columns new:
   after a disturbance has a row for each attempt, `used` on its last);
 - epochs.csv: attempt, disturbed, used, origin, interference, machine_busy.
 order_planned in runs.csv is now the planned position of the run's process.
+
+schema_version 3 adds, from the launcher (mlpbench.study.node), `node` (the host the process
+ran on, not the container's name), `slurm_job_id` (None outside SLURM) and `gpus` (the node's
+GPU models). gather derives `hardware` (a fingerprint of the machine) from them and the
+provenance.
 """
 
 import json
 import os
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CELL_FIELDS = ("impl", "dtype", "batch", "threads", "epochs", "warmup_epochs", "subset", "seed",
                "device")
 # added by the launcher to every record it leaves
 LAUNCH_FIELDS = ("repeat", "process", "attempt", "disturbed", "earlier_attempts", "command",
-                 "process_wall_s", "harness_cpu_per_wall")
+                 "process_wall_s", "harness_cpu_per_wall", "node", "slurm_job_id", "gpus")
 PHASES = ("forward", "backward", "update", "shuffle")  # phase_s's keys (NumPy implementations)
 PER_EPOCH = ("epoch_wall_s", "epoch_cpu_s", "cpu_per_wall", "interference", "machine_busy")
 

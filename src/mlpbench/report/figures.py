@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from mlpbench.analysis.gather import timed  # noqa: E402
 from mlpbench.analysis.stats import GFLOPS  # noqa: E402
 from mlpbench.measure.records import PHASES  # noqa: E402
 
@@ -181,7 +182,7 @@ def fig8_roofline(runs):
     the practical peak) and the rate of the MLP's own products at each batch (dashed).
     """
     rates = GFLOPS
-    ok = runs[runs["status"] == "ok"] if "status" in runs else runs
+    ok = timed(runs)  # the runs the statistics use: one hardware, the used attempts
     if ok.empty or not set(rates) <= set(ok.columns) or ok["achieved_gflops"].isna().all():
         return _empty("no ok run recorded its achieved GFLOP/s")
     d = _series(ok.dropna(subset=["achieved_gflops"]))

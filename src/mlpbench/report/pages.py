@@ -71,8 +71,18 @@ def peak(t):
             "products at that batch. percent_of_peak = median over runs of achieved / peak.")
 
 
+def hardware(t):
+    table = tables.hardware(t["runs"])
+    title = ("One machine: every timed run came from the same hardware" if len(table) <= 1
+             else f"Runs from {len(table)} kinds of hardware: the statistics use only the first")
+    return (table, title,
+            "Hardware fingerprint: CPU model, CPU count, BLAS kernel, GPUs. Timings from "
+            "different hardware are never pooled into one cell or compared with each other; "
+            "the statistics, claims and figures use the hardware with the most runs.")
+
+
 PAGES = {page.__name__: page for page in
-         (claims, not_run, noisy, efficiency, disturbed, article, peak)}
+         (claims, not_run, noisy, efficiency, disturbed, article, peak, hardware)}
 
 
 def paths():

@@ -86,3 +86,20 @@ def harness(runs):
         ["count", "median", "max"]).reset_index().rename(
         columns={"count": "processes", "median": "harness_cpus_median",
                  "max": "harness_cpus_max"})
+
+
+HARDWARE_COLUMNS = ["hardware", "used_in_statistics", "runs", "nodes", "slurm_jobs"]
+
+
+def hardware(runs):
+    """Per hardware fingerprint: whether the statistics use it, its runs, nodes, SLURM jobs."""
+    if runs.empty or "hardware" not in runs:
+        return pd.DataFrame(columns=HARDWARE_COLUMNS)
+    rows = []
+    for fingerprint, sel in runs.dropna(subset=["hardware"]).groupby("hardware"):
+        rows.append({"hardware": fingerprint,
+                     "used_in_statistics": bool(sel["hardware_main"].astype(bool).all()),
+                     "runs": len(sel), "nodes": ", ".join(sorted(sel["node"].dropna().unique())),
+                     "slurm_jobs": int(sel["slurm_job_id"].dropna().nunique())})
+    return pd.DataFrame(rows, columns=HARDWARE_COLUMNS).sort_values(
+        ["used_in_statistics", "runs"], ascending=False)

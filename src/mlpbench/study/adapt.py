@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pandas as pd
 
-from mlpbench.analysis import claims, gather, verdicts
+from mlpbench.analysis import claims, gather, hardware, verdicts
 from mlpbench.study import launch
 from mlpbench.study.grid import Process
 
@@ -35,6 +35,7 @@ def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, im
     for round_no in range(1, max_extra_runs + 1):
         records = planned + gather.load(
             [a["path"] for a in added if a["status"] != "missing"], "extra")
+        hardware.mark(records)
         table = claims.evaluate(gather.epochs_table(records))
         todo = list(undecided_cells(table).items())[: max_extra_runs - len(added)]
         if not todo:

@@ -3,16 +3,16 @@
 Called by the workflow's bench, pilot and adapt rules. `run_options()` is the one place that
 writes `mlpbench run`'s command line; `command()` wraps it for the runner: `local` runs it on
 this host, `docker` in the image that results/images/{cpu,cuda}.json describe. `run()` holds
-an exclusive lock around the timed process, so no two timed processes overlap even when the
-scheduler is told otherwise. A run with an epoch whose interference (mlpbench.measure.interference)
-exceeds `disturbed_above` (plus the tick resolution) is redone in a new process, up to
-`attempts` attempts in all; the final record keeps the earlier attempts. A crash or a timeout
-becomes a record with status "error" and the tail of stderr as the reason. A process the
-workflow knows cannot run here (a GPU process without a GPU) is recorded as skipped.
+the node's timing lock (mlpbench.study.node) around the timed process, so no two timed
+processes overlap even when the scheduler is told otherwise. A run with an epoch whose
+interference (mlpbench.measure.interference) exceeds `disturbed_above` (plus the tick
+resolution) is redone in a new process, up to `attempts` attempts in all; the final record
+keeps the earlier attempts. A crash or a timeout becomes a record with status "error" and the
+tail of stderr as the reason. A process the workflow knows cannot run here (a GPU process
+without a GPU) is recorded as skipped. Every record names the node, its SLURM job and GPUs.
 """
 
 import argparse
-import fcntl
 import json
 import os
 import resource
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from mlpbench.measure import interference, records
-from mlpbench.study import containers
+from mlpbench.study import containers, node
 from mlpbench.study.grid import Process, Settings
 
 ERROR_TAIL_CHARS = 2000
@@ -79,13 +79,12 @@ def _children_cpu():
 
 
 def _execute(argv, settings, log_path, lock_path, name):
-    """Run argv under the lock; (failure reason or None, process wall s, harness CPU s)."""
+    """Run argv under the node's timing lock; (failure reason or None, process wall s,
+    harness CPU s)."""
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    Path(lock_path).parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as lock, open(log_path, "a") as log:
+    with node.timing_lock(lock_path), open(log_path, "a") as log:
         log.write("$ " + " ".join(argv) + "\n")
         log.flush()
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one timed process at a time on this host
         if name:  # nothing of an earlier, killed run may compete with this one
             for leftover in containers.remove_leftovers():
                 log.write(f"removed a leftover container {leftover}\n")
@@ -106,7 +105,6 @@ def _execute(argv, settings, log_path, lock_path, name):
             harness_cpu = interference.cpu_seconds(harness) - harness_cpu0
             if name:  # the docker client is the study's, not the run's
                 harness_cpu += _children_cpu() - children0
-            fcntl.flock(lock, fcntl.LOCK_UN)
     return reason, wall, harness_cpu
 
 
@@ -154,7 +152,8 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
             record.update(repeat=process.repeat, process=tag, attempt=attempt,
                           disturbed=disturbed(record, settings.disturbed_above),
                           command=argv, process_wall_s=wall,
-                          harness_cpu_per_wall=harness_cpu / wall if wall else None)
+                          harness_cpu_per_wall=harness_cpu / wall if wall else None,
+                          **node.identity())
             if record["disturbed"] and attempt < settings.attempts:
                 earlier[(dtype, batch)].append(record)
                 still.append((dtype, batch))
