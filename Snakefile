@@ -22,6 +22,21 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 
 
+# On a cluster (profiles/slurm) these run where Snakemake runs: quick table work, no timing.
+# The timed jobs, the runner check and the image builds go to the nodes that time.
+localrules:
+    all,
+    data,
+    design,
+    plan,
+    gather,
+    stats,
+    overhead,
+    claims,
+    figures,
+    tables,
+
+
 rule all:
     default_target: True
     input:
