@@ -80,8 +80,10 @@ def disturbed(runs):
 
 def harness(runs):
     """Per thread count: the CPU the study's own processes (Snakemake, the launcher, Docker's
-    daemons) used while the timed processes ran, in CPUs (median and max over processes)."""
-    procs = runs.dropna(subset=["harness_cpu_per_wall"]).drop_duplicates(["origin", "process"])
+    daemons) used while the timed processes ran, in CPUs (median and max over processes).
+    Processes that timed nothing (all their cells skipped) are left out."""
+    ok = runs[runs["status"] == "ok"]
+    procs = ok.dropna(subset=["harness_cpu_per_wall"]).drop_duplicates(["origin", "process"])
     return procs.groupby("threads")["harness_cpu_per_wall"].agg(
         ["count", "median", "max"]).reset_index().rename(
         columns={"count": "processes", "median": "harness_cpus_median",
