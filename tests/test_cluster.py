@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from synthetic import PROVENANCE, record
 
-from mlpbench.analysis import gather, hardware
+from mlpbench.analysis import gather, hardware, overhead
 from mlpbench.report import pages
 from mlpbench.study import cluster_check, node
 
@@ -79,3 +79,14 @@ def test_runs_without_a_job_are_found():
     runs = runs_at((0, 1), (2, 3))
     runs.loc[1, "slurm_job_id"] = None
     assert list(cluster_check.without_job(runs)["process"]) == ["p1"]
+
+
+def test_container_overhead_needs_the_same_hardware():
+    docker = [on_machine(record(runner="docker", repeat=r)) for r in (1, 2)]
+    native = [on_machine(record(runner="local", repeat=r), cpu_model="Other CPU") for r in (1, 2)]
+    hardware.mark(docker), hardware.mark(native)
+    gap = overhead.overhead_gap(gather.runs_table(docker), gather.runs_table(native))
+    assert gap.startswith("the native runs timed other hardware (Other CPU")
+    same = [on_machine(record(runner="local", repeat=r)) for r in (1, 2)]
+    hardware.mark(same)
+    assert overhead.overhead_gap(gather.runs_table(docker), gather.runs_table(same)) is None

@@ -1,7 +1,7 @@
 """The container's overhead: the same cells timed in Docker and natively, compared per cell.
 
 The native study is given as its runs.csv (config native_runs). Only the used, undisturbed ok
-runs count, as in the claims.
+runs count, as in the claims, and only when both timed the same hardware.
 """
 
 import numpy as np
@@ -32,6 +32,10 @@ def _common_cells(docker, native):
                   & set(native.groupby(OVERHEAD_KEYS).groups))
 
 
+def _hardware(runs):
+    return set(runs["hardware"].dropna()) if "hardware" in runs else set()
+
+
 def overhead_gap(runs, native_runs):
     """Why the container overhead cannot be measured here (a sentence), or None if it can.
 
@@ -44,6 +48,9 @@ def overhead_gap(runs, native_runs):
         return "this study has no ok runs inside the container (runner docker)"
     if native.empty:
         return "the native runs file has no ok runs with runner local"
+    if _hardware(docker) and _hardware(native) and not _hardware(docker) & _hardware(native):
+        return (f"the native runs timed other hardware ({'; '.join(sorted(_hardware(native)))})"
+                f" than this study ({'; '.join(sorted(_hardware(docker)))})")
     if not _common_cells(docker, native):
         return "no cell ran both in the container and natively"
     return None
