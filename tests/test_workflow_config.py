@@ -26,7 +26,7 @@ def with_(**changes):
     return cfg
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "quick.yaml", "seed.yaml"])
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "config").glob("*.yaml")))
 def test_shipped_configs_are_valid(name):
     grid.validate(merged(name), SCHEMA)
 
@@ -125,11 +125,12 @@ def test_settings_become_launch_options():
     assert "--attempts" in args and "--disturbed-above" in args
 
 
-def test_gpu_processes_are_tensorflow_only_and_listed_after_the_cpu_ones():
+def test_gpu_processes_are_the_frameworks_only_and_listed_after_the_cpu_ones():
     cfg = {**merged("quick.yaml"), "devices": ["cpu", "gpu"]}
     procs = grid.processes(cfg, 1, cpus=2)
     gpu = [p for p in procs if p.device == "gpu"]
-    assert {p.impl for p in gpu} == {"keras-fit", "tf-loop", "keras-seed"}
+    assert {p.impl for p in gpu} == {"keras-fit", "tf-loop", "jax-jit", "keras-fit-jax",
+                                     "keras-seed"}
     assert procs.index(gpu[0]) == len(procs) - len(gpu)
     assert gpu[0].run_path("float32", 100).startswith("results/runs/gpu/")
 

@@ -1,10 +1,12 @@
 """The registry: every implementation under study, by name.
 
-Modules here import only NumPy at import time; TensorFlow is imported in setup(), so a machine
-without it lists those implementations with a skip reason instead of failing.
+Modules here import only NumPy at import time; TensorFlow and JAX are imported in setup(), so a
+machine without them lists those implementations with a skip reason instead of failing.
 """
 
+from mlpbench.measure.implementations.jax_jit import JaxJit
 from mlpbench.measure.implementations.keras_fit import KerasFit
+from mlpbench.measure.implementations.keras_fit_jax import KerasFitJax
 from mlpbench.measure.implementations.keras_seed import KerasSeed
 from mlpbench.measure.implementations.numpy_fast import NumpyFast
 from mlpbench.measure.implementations.numpy_naive import NumpyNaive
@@ -13,7 +15,7 @@ from mlpbench.measure.implementations.numpy_step2 import NumpyStep2
 from mlpbench.measure.implementations.tf_loop import TfLoop
 
 REGISTRY = {cls.name: cls for cls in (NumpyNaive, NumpyStep1, NumpyStep2, NumpyFast, KerasFit,
-                                      TfLoop, KerasSeed)}
+                                      TfLoop, JaxJit, KerasFitJax, KerasSeed)}
 
 
 def names():

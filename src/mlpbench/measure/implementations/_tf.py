@@ -1,6 +1,7 @@
 """Shared TensorFlow set-up: import on first use, apply the thread limits, seed Keras."""
 
 import os
+import sys
 
 import numpy as np
 
@@ -55,15 +56,30 @@ class KerasClock:
 
 
 class KerasImplementation(Implementation):
-    """A Keras model trained by fit(); subclasses build self.model in setup()."""
+    """A Keras model trained by fit(); subclasses build self.model in setup().
+
+    `backend` is Keras 3's backend, chosen by KERAS_BACKEND before keras is first imported: a
+    process runs one backend, so a second one in the same process is skipped with the reason
+    (the tests run such implementations in a process of their own)."""
 
     requires = ("tensorflow", "keras")
     devices = ("cpu", "gpu")
+    backend = "tensorflow"
+
+    def skip(self, dtype, batch, threads):
+        loaded = sys.modules.get("keras")
+        if loaded is not None and loaded.backend.backend() != self.backend:
+            return (f"{self.name} needs Keras's {self.backend} backend, but this process loaded "
+                    f"Keras with {loaded.backend.backend()}")
+        return super().skip(dtype, batch, threads)
 
     def _start_keras(self, threads, seed, dtype):
-        self.tf = import_tensorflow(threads)
+        os.environ["KERAS_BACKEND"] = self.backend  # before TensorFlow, which imports Keras
+        self.tf = import_tensorflow(threads)  # tf.data feeds fit() on every backend
         import keras
 
+        if keras.backend.backend() != self.backend:
+            raise RuntimeError(f"Keras runs {keras.backend.backend()}, not {self.backend}")
         self.keras = keras
         keras.utils.set_random_seed(seed)
         keras.config.set_floatx(dtype)  # losses and metrics follow floatx
@@ -74,4 +90,5 @@ class KerasImplementation(Implementation):
                 for w, b in keras_weights_as_params(self.model.get_weights())]
 
     def info(self):
-        return {"jit_compile": bool(self.model.jit_compile), **thread_settings(self.tf)}
+        return {"backend": self.backend, "jit_compile": bool(self.model.jit_compile),
+                **thread_settings(self.tf)}

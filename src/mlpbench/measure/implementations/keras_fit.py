@@ -44,6 +44,7 @@ def build_matched_model(keras, hyper, dtype):
 class KerasFit(KerasImplementation):
     name = "keras-fit"
     summary = "Keras 3 model.fit on the matched model"
+    jit_compile = "auto"  # TensorFlow: XLA only where Keras judges it worth it (not on a CPU)
 
     def setup(self, data, params, hyper, batch, seed, threads):
         keras = self._start_keras(threads, seed, str(data.x_train.dtype))
@@ -54,7 +55,8 @@ class KerasFit(KerasImplementation):
         self.model.set_weights(params_as_keras_weights(params))
         self.optimizer = keras.optimizers.SGD(learning_rate=hyper.learn_rate,
                                               momentum=hyper.mom_rate)
-        self.model.compile(optimizer=self.optimizer, loss=summed_binary_crossentropy(keras))
+        self.model.compile(optimizer=self.optimizer, loss=summed_binary_crossentropy(keras),
+                           jit_compile=self.jit_compile)
 
     def _set_lr(self, epoch):
         self.optimizer.learning_rate.assign(learning_rate(self.hyper, epoch))
