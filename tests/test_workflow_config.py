@@ -88,7 +88,7 @@ def test_processes_are_the_product_and_each_runs_every_dtype_and_batch():
     assert len(procs) == len(set(procs)) == len(cfg["implementations"]) * 2 * 2
     paths = procs[0].run_paths(cfg)
     assert len(paths) == len(cfg["dtypes"]) * len(cfg["batches"])
-    assert paths[0] == "results/runs/cpu/numpy-naive/float32/b100_t1_r1.json"
+    assert paths[0] == "results/runs/cpu/numpy-naive/float32/b500_t1_r1.json"
 
 
 def test_all_threads_means_this_machines_cpus():
