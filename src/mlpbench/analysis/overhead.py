@@ -48,9 +48,10 @@ def overhead_gap(runs, native_runs):
         return "this study has no ok runs inside the container (runner docker)"
     if native.empty:
         return "the native runs file has no ok runs with runner local"
-    if _hardware(docker) and _hardware(native) and not _hardware(docker) & _hardware(native):
-        return (f"the native runs timed other hardware ({'; '.join(sorted(_hardware(native)))})"
-                f" than this study ({'; '.join(sorted(_hardware(docker)))})")
+    ours, theirs = _hardware(docker), _hardware(native)
+    if ours and theirs and not ours & theirs:
+        return (f"the native runs timed other hardware ({'; '.join(sorted(theirs))}) than this "
+                f"study ({'; '.join(sorted(ours))})")
     if not _common_cells(docker, native):
         return "no cell ran both in the container and natively"
     return None

@@ -59,9 +59,9 @@ def main(argv=None):
     p.add_argument("runs", help="results/runs.csv of a study run with the SLURM executor")
     a = p.parse_args(argv)
     runs = pd.read_csv(a.runs)
-    problems = [f"{len(without_job(runs))} of {len(runs)} runs name no SLURM job"] \
-        if len(without_job(runs)) else []
-    problems += [f"on {n}, {p1} and {p2} overlap" for n, p1, p2 in overlaps(runs)]
+    jobless, overlapping = without_job(runs), overlaps(runs)
+    problems = [f"{len(jobless)} of {len(runs)} runs name no SLURM job"] if len(jobless) else []
+    problems += [f"on {n}, {p1} and {p2} overlap" for n, p1, p2 in overlapping]
     jobs = intervals(runs)["slurm_job_id"].dropna().unique()
     if len(jobs):
         text, rows = sacct(jobs)
@@ -71,7 +71,7 @@ def main(argv=None):
                      for job, alloc, nodes in rows if int(alloc) != cpus]
     print(f"{len(runs)} runs, {len(jobs)} timed jobs on "
           f"{runs['node'].nunique()} node(s); overlapping timed processes: "
-          f"{len(overlaps(runs))}")
+          f"{len(overlapping)}")
     if problems:
         print("\n".join(problems), file=sys.stderr)
         sys.exit(1)

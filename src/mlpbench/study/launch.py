@@ -120,6 +120,7 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
             "epochs": epochs, "warmup_epochs": settings.warmup_epochs,
             "subset": settings.subset, "seed": settings.seed}
     digest = image["image_id"] if image else None
+    where = node.identity()
     pending, earlier, statuses = list(cells), {c: [] for c in cells}, {}
     for attempt in range(1, settings.attempts + 1):
         if not pending:
@@ -153,7 +154,7 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
                           disturbed=disturbed(record, settings.disturbed_above),
                           command=argv, process_wall_s=wall,
                           harness_cpu_per_wall=harness_cpu / wall if wall else None,
-                          **node.identity())
+                          **where)
             if record["disturbed"] and attempt < settings.attempts:
                 earlier[(dtype, batch)].append(record)
                 still.append((dtype, batch))

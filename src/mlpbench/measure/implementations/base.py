@@ -51,6 +51,10 @@ class Implementation:
     def skip(self, dtype, batch, threads):
         """Why this implementation cannot run the cell here, or None (runner.skip_reason asks
         this among the other reasons)."""
+        return self.not_installed()
+
+    def not_installed(self):
+        """Which of the modules it needs are missing here, as a skip reason, or None."""
         missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
         if missing:
             return f"{self.name} needs {', '.join(missing)}, which is not installed"
