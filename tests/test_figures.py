@@ -1,4 +1,8 @@
-"""Figures 8 (roofline) and 9 (container overhead) draw from synthetic tables and from none."""
+"""Figures 8 (roofline) and 9 (container overhead) draw from synthetic tables and from none;
+the figures rule draws every numbered figure (figure 10: tests/test_ranking.py)."""
+
+import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -7,6 +11,8 @@ from synthetic import record, study
 
 from mlpbench.analysis import gather, overhead, stats
 from mlpbench.report import figures, validity
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def texts(fig):
@@ -89,3 +95,14 @@ def test_the_other_figures_draw_gpu_cells_as_their_own_series(tmp_path):
                 figures.fig5_phases(epochs), validity.fig6_parity(runs),
                 validity.fig7_environment(runs)):
         assert drawn(fig, tmp_path)
+
+
+def test_the_figures_rule_outputs_every_numbered_figure_with_its_caption():
+    rule = (ROOT / "workflow/rules/figures.smk").read_text()
+    outputs = re.findall(r'fig(\d+)=report\(\s*"results/figures/fig(\d+)_(\w+)\.png",\s*'
+                         r'caption="\.\./\.\./report/fig(\d+)_(\w+)\.rst"', rule)
+    assert {(int(a), name) for a, b, name, c, cap in outputs if a == b == c and name == cap} \
+        == set(figures.FIGURES.items())
+    assert len(outputs) == len(figures.FIGURES)
+    for n, name in figures.FIGURES.items():
+        assert (ROOT / "report" / f"fig{n}_{name}.rst").exists()

@@ -41,6 +41,18 @@ def test_bootstrap_is_reproducible_and_handles_runs_of_different_length():
     assert a.min() >= 0.9 and a.max() <= 1.2
 
 
+def test_median_interval_is_the_two_level_bootstrap_around_the_pooled_median():
+    rng = np.random.default_rng(3)
+    runs = [1 + 0.05 * rng.standard_normal(n) for n in (4, 6, 5)]
+    res = stats.median_interval(runs)
+    assert res["median"] == np.median(np.concatenate(runs))
+    assert res["ci_low"] < res["median"] < res["ci_high"]
+    boot = stats.bootstrap_medians(runs, stats.N_BOOT, np.random.default_rng(stats.SEED))
+    assert [res["ci_low"], res["ci_high"]] == pytest.approx(np.quantile(boot, [0.025, 0.975]))
+    more = stats.median_interval(runs * 4)  # more runs of the same spread: a narrower interval
+    assert more["ci_high"] - more["ci_low"] < res["ci_high"] - res["ci_low"]
+
+
 def test_cell_stats_median_iqr_and_cv_warning():
     recs = [record(times=[1.0, 1.0, 1.0], repeat=1), record(times=[1.0, 1.0, 1.0], repeat=2),
             record(impl="numpy-naive", times=[1.0, 1.5, 0.5], repeat=1)]

@@ -4,6 +4,7 @@ rule figures:
         runs="results/runs.csv",
         epochs="results/epochs.csv",
         speedups="results/speedups.csv",
+        ranking="results/ranking.csv",
         dtype_ratios="results/dtype_ratios.csv",
         thread_scaling="results/thread_scaling.csv",
         overhead="results/overhead.csv",
@@ -71,6 +72,12 @@ rule figures:
                 "figure": "9",
                 "shows": "container overhead: Docker / native time",
             },
+        ),
+        fig10=report(
+            "results/figures/fig10_ranking.png",
+            caption="../../report/fig10_ranking.rst",
+            category="1 Timing",
+            labels={"figure": "10", "shows": "implementations ranked per batch size"},
         ),
     log:
         "logs/figures.log",

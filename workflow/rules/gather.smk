@@ -31,6 +31,7 @@ rule stats:
         efficiency="results/efficiency.csv",
         cells="results/cells.csv",
         speedups="results/speedups.csv",
+        ranking="results/ranking.csv",
         dtype_ratios="results/dtype_ratios.csv",
         thread_scaling="results/thread_scaling.csv",
     log:

@@ -5,7 +5,7 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 import pandas as pd  # noqa: E402
 
 from mlpbench.analysis import gather, overhead  # noqa: E402
-from mlpbench.report import figures, forest, validity  # noqa: E402
+from mlpbench.report import figures, forest, ranking, validity  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 runs = pd.read_csv(inp.runs)
@@ -22,3 +22,4 @@ figures.save(figures.fig8_roofline(runs), out.fig8)
 native = pd.read_csv(inp.native_runs) if inp.native_runs else None  # [] when not set
 figures.save(validity.fig9_container_overhead(pd.read_csv(inp.overhead),
                                              overhead.overhead_gap(runs, native)), out.fig9)
+figures.save(ranking.fig10_ranking(pd.read_csv(inp.ranking)), out.fig10)

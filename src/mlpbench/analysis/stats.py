@@ -102,6 +102,12 @@ def bootstrap_medians(runs, n_boot=N_BOOT, rng=None):
     return np.nanmedian(values.reshape(n_boot, -1), axis=1)
 
 
+def _interval(boot):
+    """The central CONFIDENCE interval of bootstrap values (percentile method)."""
+    alpha = (1 - CONFIDENCE) / 2
+    return np.quantile(boot, [alpha, 1 - alpha])
+
+
 def ratio(num_runs, den_runs, n_boot=N_BOOT, seed=SEED):
     """median(num) / median(den) with a bootstrap interval; significant if it excludes 1."""
     if not num_runs or not den_runs:
@@ -109,18 +115,23 @@ def ratio(num_runs, den_runs, n_boot=N_BOOT, seed=SEED):
     rng = np.random.default_rng(seed)
     point = np.median(np.concatenate(num_runs)) / np.median(np.concatenate(den_runs))
     boot = bootstrap_medians(num_runs, n_boot, rng) / bootstrap_medians(den_runs, n_boot, rng)
-    alpha = (1 - CONFIDENCE) / 2
-    low, high = np.quantile(boot, [alpha, 1 - alpha])
+    low, high = _interval(boot)
     return {"ratio": float(point), "ci_low": float(low), "ci_high": float(high),
             "significant": bool(low > 1 or high < 1)}
+
+
+def median_interval(runs, n_boot=N_BOOT, seed=SEED):
+    """The median of the pooled epochs of `runs` (as ratio takes them), with the interval."""
+    low, high = _interval(bootstrap_medians(runs, n_boot, np.random.default_rng(seed)))
+    return {"median": float(np.median(np.concatenate(runs))), "ci_low": float(low),
+            "ci_high": float(high)}
 
 
 def median_ci(values, n_boot=N_BOOT, seed=SEED):
     """The median of `values` with a percentile-bootstrap interval (same keys as ratio)."""
     rng = np.random.default_rng(seed)
     boot = np.median(rng.choice(values, size=(n_boot, len(values))), axis=1)
-    alpha = (1 - CONFIDENCE) / 2
-    low, high = np.quantile(boot, [alpha, 1 - alpha])
+    low, high = _interval(boot)
     return {"ratio": float(np.median(values)), "ci_low": float(low), "ci_high": float(high),
             "significant": bool(low > 1 or high < 1)}
 
@@ -153,13 +164,18 @@ def cell_runs(epochs, value="wall_s"):
             for key, cell in epochs.groupby(KEYS, sort=True)}
 
 
+def baseline_runs(runs, impl):
+    """cell_runs' runs of `impl` keyed by (device, dtype, batch, threads): a baseline."""
+    return {(dev, d, b, t): r for (i, dev, _w, d, b, t), r in runs.items() if i == impl}
+
+
 def speedups(epochs, baseline=BASELINE, value="wall_s"):
     """Speed-up of every cell over the baseline implementation's same (dtype, batch, threads).
 
     speedup = median time of the baseline / median time of the implementation (> 1: faster).
     """
     runs = cell_runs(epochs, value)
-    base = {(dev, d, b, t): r for (i, dev, _w, d, b, t), r in runs.items() if i == baseline}
+    base = baseline_runs(runs, baseline)
     rows = []
     for (impl, device, workload, dtype, batch, threads), r in runs.items():
         ref = base.get((device, dtype, batch, threads))

@@ -20,7 +20,8 @@ from mlpbench.measure.records import PHASES  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="paper")
 DPI = 110
-# The report's figures, numbered: results/figures/fig{N}_{name}.png (figure 0: report.forest)
+# The report's figures, numbered: results/figures/fig{N}_{name}.png (figure 0: report.forest,
+# 10: report.ranking)
 FIGURES = {
     0: "claims",
     1: "time_vs_batch",
@@ -32,6 +33,7 @@ FIGURES = {
     7: "environment",
     8: "roofline",
     9: "container_overhead",
+    10: "ranking",
 }
 
 
