@@ -72,6 +72,21 @@ def test_missing_framework_is_a_skip_not_a_crash(monkeypatch):
     assert "tensorflow" in reason and "not installed" in reason
 
 
+def test_list_says_how_to_get_torch_when_it_is_absent(tmp_path):
+    # a child process where `import torch` finds nothing, as on a host without the extra
+    (tmp_path / "sitecustomize.py").write_text(
+        "import importlib.util as u\n"
+        "_real = u.find_spec\n"
+        "u.find_spec = lambda name, *a: None if name == 'torch' else _real(name, *a)\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "mlpbench", "list"], capture_output=True,
+                          text=True, env=env, check=True)
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()}
+    for name in ("torch-eager", "torch-compile", "keras-fit-torch"):
+        assert "skipped here" in lines[name] and "--with torch" in lines[name], lines[name]
+    assert "available" in lines["numpy-fast"]
+
+
 def test_more_threads_than_cpus_is_a_skipped_record(tmp_path, mnist_path):
     out = tmp_path / "r.json"
     done = run_cli(*args_for(out, mnist_path, threads=4096))

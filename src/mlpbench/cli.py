@@ -164,9 +164,10 @@ def cmd_list(args):
     if args.json:
         print(json.dumps(rows, indent=1))
         return
+    width = max(len(r["name"]) for r in rows)
     for r in rows:
         status = f"skipped here: {r['skip']}" if r["skip"] else "available"
-        print(f"{r['name']:<12} {r['workload']:<8} {status:<10}  {r['summary']}")
+        print(f"{r['name']:<{width}} {r['workload']:<8} {status:<10}  {r['summary']}")
 
 
 def main(argv=None):

@@ -59,11 +59,7 @@ def skip_reason(impl, cell, cpus):
     reason = impl.skip(cell.dtype, cell.batch, cell.threads)
     if reason or cell.device == "cpu":
         return reason
-    import tensorflow as tf  # impl.skip found it installed
-
-    if not tf.config.list_physical_devices("GPU"):
-        return "TensorFlow sees no GPU here (no CUDA device, driver or CUDA-enabled build)"
-    return None
+    return impl.no_gpu()  # impl.skip found its framework installed
 
 
 class EpochClock:

@@ -13,6 +13,9 @@ import numpy as np
 from mlpbench.measure.model import epoch_permutation, learning_rate
 from mlpbench.measure.records import PHASES
 
+# Frameworks that are opt-in extras, and how to get them
+OPT_IN = {"torch": " (an opt-in extra: bash envs/bootstrap.sh --with torch, or the torch image)"}
+
 
 class NoClock:
     """The clock used while warming up: measures nothing."""
@@ -47,17 +50,27 @@ class Implementation:
     devices = ("cpu",)  # where it can run: the grid has cells of it on these only
     workload = "matched"  # "matched": the study's model; "article": the seed article's model
     summary = ""
+    cannot_do = {}  # dtype -> why the framework cannot compute in it
 
     def skip(self, dtype, batch, threads):
         """Why this implementation cannot run the cell here, or None (runner.skip_reason asks
         this among the other reasons)."""
-        return self.not_installed()
+        return self.cannot_do.get(dtype) or self.not_installed()
 
     def not_installed(self):
         """Which of the modules it needs are missing here, as a skip reason, or None."""
         missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
-        if missing:
-            return f"{self.name} needs {', '.join(missing)}, which is not installed"
+        if not missing:
+            return None
+        reason = f"{self.name} needs {', '.join(missing)}, which is not installed"
+        return reason + OPT_IN.get(missing[0], "")
+
+    def no_gpu(self):
+        """Why a GPU cell cannot run here (its framework sees no GPU), or None."""
+        import tensorflow as tf
+
+        if not tf.config.list_physical_devices("GPU"):
+            return "TensorFlow sees no GPU here (no CUDA device, driver or CUDA-enabled build)"
         return None
 
     def setup(self, data, params, hyper, batch, seed, threads):

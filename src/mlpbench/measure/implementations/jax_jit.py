@@ -26,11 +26,20 @@ def import_jax():
     return jax
 
 
+def no_gpu():
+    if import_jax().default_backend() != "gpu":
+        return "JAX sees no GPU here (no CUDA device, driver or CUDA-enabled jaxlib)"
+    return None
+
+
 class JaxJit(Implementation):
     name = "jax-jit"
     requires = ("jax",)
     devices = ("cpu", "gpu")  # a GPU where one is visible (the CUDA image); CPU cells hide it
     summary = "jax.jit-compiled training step (jax.grad) in a Python loop"
+
+    def no_gpu(self):
+        return no_gpu()
 
     def setup(self, data, params, hyper, batch, seed, threads):
         jax = self.jax = import_jax()
