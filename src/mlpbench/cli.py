@@ -87,7 +87,7 @@ def build_parser():
                    help="use the first N training samples (default: all 60000)")
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
-                   help="gpu: TensorFlow implementations on a visible GPU (else skipped)")
+                   help="gpu: the framework implementations on a visible GPU (else skipped)")
     p.add_argument("--data", default="data/mnist.npz", help="from `mlpbench data`")
     p.add_argument("--out", required=True, metavar="PATH.json",
                    help="the record; with several cells, a pattern holding {dtype} and {batch}")
