@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 TINY = {
     "implementations": ["numpy-step1", "numpy-step2"],
+    "when_installed": [],  # the two above, whatever the host has
     "dtypes": ["float32"],
     "batches": [100, 250],
     "threads": [1, 64],  # 64: more than this machine has -> skipped with the reason

@@ -200,3 +200,13 @@ def test_the_cuda_image_runs_tensorflow_on_the_cpu_without_a_gpu(tmp_path, mnist
     assert record["provenance"]["tensorflow"] == "2.21.0"
     # one epoch on 2000 samples: above chance (0.1) and the same as the CPU image's NumPy run
     assert record["test_accuracy"] > 0.15
+
+
+@pytest.mark.slow
+def test_the_torch_image_compiles_with_inductor(tmp_path, mnist_path):
+    image = built_image("torch")
+    record = run_in(image, tmp_path, mnist_path, "torch-compile")
+    assert record["status"] == "ok", record.get("reason")
+    assert record["provenance"]["torch"].startswith("2.13.0")
+    assert record["impl_info"]["torch_intra_op_threads"] == 1
+    assert record["impl_info"]["first_step_s"] > record["impl_info"]["later_step_s"]

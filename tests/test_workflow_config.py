@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 DEFAULT = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 
+TORCH = {"torch-eager", "torch-compile", "keras-fit-torch"}
+
 
 def merged(name):
     """config/config.yaml updated by another config file, as Snakemake's --configfile does."""
@@ -66,8 +68,10 @@ def test_a_missing_key_is_named():
 
 def test_default_study_covers_the_grid_the_issue_asks_for():
     cfg = merged("config.yaml")
-    matched = {"numpy-naive", "numpy-step1", "numpy-step2", "numpy-fast", "keras-fit", "tf-loop"}
+    matched = {"numpy-naive", "numpy-step1", "numpy-step2", "numpy-fast", "keras-fit", "tf-loop",
+               "jax-jit", "keras-fit-jax"}
     assert set(cfg["implementations"]) == matched
+    assert set(cfg["when_installed"]) == TORCH  # PyTorch joins where its extra is installed
     assert set(cfg["dtypes"]) == {"float32", "float64"} and cfg["devices"] == ["cpu"]
     assert min(cfg["batches"]) == 50 and max(cfg["batches"]) == 20000
     assert {1, 2, 4} <= set(cfg["threads"]) and cfg["design"] == "pilot"
@@ -78,8 +82,32 @@ def test_quick_profile_is_small_but_complete():
     cfg = merged("quick.yaml")
     from mlpbench.measure.implementations import names
 
-    assert set(cfg["implementations"]) == set(names()) and len(cfg["dtypes"]) == 2
+    # everything but the opt-in PyTorch ones, which need an image of their own
+    assert set(cfg["implementations"]) == set(names()) - TORCH and len(cfg["dtypes"]) == 2
+    assert cfg["when_installed"] == []  # CI's host has torch: no torch image for this study
     assert len(cfg["batches"]) >= 3 and len(cfg["threads"]) >= 2
+
+
+def test_frameworks_study_has_every_framework_beside_numpy_fast_and_keras_fit():
+    from mlpbench.measure.implementations import REGISTRY
+
+    cfg = merged("frameworks.yaml")
+    frameworks = {n for n, c in REGISTRY.items()
+                  if c.workload == "matched" and not n.startswith("numpy-")}
+    assert set(cfg["implementations"]) == frameworks | {"numpy-fast"}
+    assert cfg["dtypes"] == ["float32"] and cfg["threads"] == [1, 2]
+
+
+def test_when_installed_implementations_join_only_where_their_framework_is(monkeypatch):
+    from mlpbench.measure.implementations import REGISTRY
+
+    cfg = {"implementations": ["numpy-fast"], "when_installed": ["torch-eager", "jax-jit"]}
+    monkeypatch.setattr(REGISTRY["torch-eager"], "not_installed", lambda self: "no torch")
+    monkeypatch.setattr(REGISTRY["jax-jit"], "not_installed", lambda self: None)
+    assert grid.add_installed(cfg) == {"torch-eager": "no torch"}
+    assert cfg["implementations"] == ["numpy-fast", "jax-jit"]
+    with pytest.raises(grid.ConfigError, match=r"when_installed\[0\]"):
+        grid.validate(with_(when_installed=["torch-nope"]), SCHEMA)
 
 
 def test_processes_are_the_product_and_each_runs_every_dtype_and_batch():
@@ -133,6 +161,9 @@ def test_gpu_processes_are_the_frameworks_only_and_listed_after_the_cpu_ones():
                                      "keras-seed"}
     assert procs.index(gpu[0]) == len(procs) - len(gpu)
     assert gpu[0].run_path("float32", 100).startswith("results/runs/gpu/")
+    cfg = {**merged("frameworks.yaml"), "devices": ["cpu", "gpu"]}
+    frameworks = {p.impl for p in grid.processes(cfg, 1, cpus=2) if p.device == "gpu"}
+    assert frameworks == set(cfg["implementations"]) - {"numpy-fast"}  # every framework
 
 
 def test_settings_take_the_resolved_runner():

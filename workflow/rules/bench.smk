@@ -34,7 +34,7 @@ checkpoint runner:
 rule pilot:
     input:
         data=DATA,
-        image=cpu_image,
+        image=pilot_image,
     output:
         "results/pilot/{impl}_r{repeat}.json",
     log:

@@ -6,7 +6,7 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
-from mlpbench.study import containers, design, grid
+from mlpbench.study import containers, design, grid, images
 from mlpbench.report import figures, pages
 from mlpbench.measure import interference
 
@@ -17,6 +17,8 @@ try:
 except grid.ConfigError as e:
     raise WorkflowError(f"Invalid configuration: {e}") from None
 
+for name, reason in grid.add_installed(config).items():
+    print(f"mlpbench: {name} left out of the study: {reason}", file=sys.stderr)
 THREADS = grid.thread_counts(config)
 PILOT_DTYPE, PILOT_BATCH, PILOT_THREADS = design.pilot_cell(config, THREADS)
 DATA = f"{config['data']['dir']}/mnist.npz"
@@ -100,11 +102,19 @@ def bench_image(wildcards):
     """The image record a docker run reads (none for local runs and skipped cells)."""
     if where_runs()["runner"] != "docker" or skip_reason(wildcards):
         return []
-    return image_json("cuda" if wildcards.device == "gpu" else "cpu")
+    return image_json(images.image_for(wildcards.impl, wildcards.device))
+
+
+def pilot_image(wildcards):
+    """The image record a pilot process runs in (runner docker; CPU cells)."""
+    if where_runs()["runner"] != "docker":
+        return []
+    return image_json(images.image_for(wildcards.impl, "cpu"))
 
 
 def cpu_image(wildcards=None):
-    """The CPU image's record for runner docker (the pilot and the adaptive pass)."""
+    """The CPU image's record for runner docker (the adaptive pass: the claims' NumPy and
+    Keras implementations)."""
     return image_json("cpu") if where_runs()["runner"] == "docker" else []
 
 
@@ -143,7 +153,6 @@ def all_outputs():
 
 
 # -- images (workflow/rules/images.smk) --
-IMAGES = ["cpu", "cuda"]
 REPO = workflow.basedir  # the images' sources, wherever --directory puts the results
 # What `mlpbench run` imports: the command line and the measure stage (tests/test_cli.py checks
 # that it imports nothing else). A change elsewhere (figures, stats, ...) must not rebuild the
@@ -157,6 +166,14 @@ PACKAGE_SOURCES = [
 
 def image_base_mode():
     return config["images"]["base"]
+
+
+def image_locks(wildcards):
+    return [f"{REPO}/envs/{lock}.lock" for lock in images.IMAGES[wildcards.image].locks]
+
+
+def image_wheelhouses(wildcards):
+    return [f"results/images/wheelhouse/{lock}" for lock in images.IMAGES[wildcards.image].locks]
 
 
 def image_json(image):

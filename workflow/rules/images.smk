@@ -1,6 +1,7 @@
-# The container images (docker/Dockerfile): a base (the registry's, or one built from Debian's
-# archive), a wheelhouse downloaded on the host from the hashed lock, then an offline build that
-# passes the image's test stage. Each image is described by results/images/{image}.json (image
+# The container images (docker/Dockerfile, mlpbench.study.images.IMAGES): a base (the registry's,
+# or one built from Debian's archive), a wheelhouse per hashed lock downloaded on the host, then
+# an offline build that passes the image's test stage. The torch image is built only for a
+# study with a torch implementation (bench_image asks images.image_for). Each image is described by results/images/{image}.json (image
 # ID, base, build args, lock hash), which the timed runs read for MLPBENCH_IMAGE_DIGEST.
 # Image builds take the timing slot: they never overlap a timed run.
 # config: `images: {base: auto | registry | debootstrap}` (auto tries the registry first).
@@ -25,13 +26,13 @@ rule image_base:
 
 rule image_wheelhouse:
     input:
-        lock=f"{REPO}/envs/{{image}}.lock",
+        lock=f"{REPO}/envs/{{lock}}.lock",
     output:
-        directory("results/images/wheelhouse/{image}"),
+        directory("results/images/wheelhouse/{lock}"),
     log:
-        "logs/images/wheelhouse_{image}.log",
+        "logs/images/wheelhouse_{lock}.log",
     wildcard_constraints:
-        image="|".join(IMAGES),
+        lock="|".join(images.LOCKS),
     resources:
         timing_slot=1,
         cpus_per_task=1,
@@ -43,14 +44,14 @@ rule image_wheelhouse:
         "../scripts/build_image.py"
 
 
-# Rebuilt when the Dockerfile, the lock or the base change, and when a module that
+# Rebuilt when the Dockerfile, a lock or the base change, and when a module that
 # `mlpbench run` imports changes (PACKAGE_SOURCES: an image must not run stale code; Docker's
 # layer cache then redoes only the last layers, seconds for the CPU image).
 rule image:
     input:
         dockerfile=f"{REPO}/docker/Dockerfile",
-        lock=f"{REPO}/envs/{{image}}.lock",
-        wheelhouse="results/images/wheelhouse/{image}",
+        locks=image_locks,
+        wheelhouses=image_wheelhouses,
         base="results/images/base.json",
         data=DATA,
         src=PACKAGE_SOURCES,
@@ -59,7 +60,7 @@ rule image:
     log:
         "logs/images/{image}.log",
     wildcard_constraints:
-        image="|".join(IMAGES),
+        image="|".join(images.IMAGES),
     resources:
         timing_slot=1,
         cpus_per_task=2,

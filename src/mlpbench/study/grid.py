@@ -121,15 +121,31 @@ def validate(config, schema_path=SCHEMA, implementations=None):
         best = jsonschema.exceptions.best_match(errors)
         raise ConfigError(_message(best))
     known = known_implementations() if implementations is None else implementations
-    for i, name in enumerate(config["implementations"]):
-        if name not in known:
-            raise ConfigError(f"config key implementations[{i}]: unknown implementation "
-                              f"{name!r} (available: {', '.join(known)})")
+    for key in ("implementations", "when_installed"):
+        for i, name in enumerate(config.get(key, [])):
+            if name not in known:
+                raise ConfigError(f"config key {key}[{i}]: unknown implementation "
+                                  f"{name!r} (available: {', '.join(known)})")
     for i, batch in enumerate(config["batches"]):
         if batch > config["subset"]:
             raise ConfigError(f"config key batches[{i}]: batch {batch} is larger than "
                               f"subset ({config['subset']} training samples)")
     return config
+
+
+def add_installed(config):
+    """Append to config's implementations those of `when_installed` whose framework this host
+    has; return {name: reason} for the ones left out."""
+    from mlpbench.measure.implementations import REGISTRY
+
+    left_out = {}
+    for name in config.get("when_installed", []):
+        reason = REGISTRY[name]().not_installed()
+        if reason:
+            left_out[name] = reason
+        elif name not in config["implementations"]:
+            config["implementations"].append(name)
+    return left_out
 
 
 def thread_counts(config, cpus=None):
