@@ -57,8 +57,7 @@ def save_params_after_steps(name, dtype, mnist_path, out):
 
 
 def params_in_own_process(name, dtype, mnist_path, out):
-    impl = REGISTRY[name]()  # the child process sees the backend it needs
-    reason = impl.cannot_do.get(dtype) or impl.not_installed()
+    reason = REGISTRY[name]().unavailable(dtype)  # the child process gets the backend it needs
     if reason:
         pytest.skip(reason)
     code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
@@ -103,8 +102,9 @@ def test_same_update_as_reference_in_own_process(name, dtype, mnist, mnist_path,
 def test_keras_torch_backend_still_cannot_do_float64():
     """keras-fit-torch skips float64 because Keras's torch backend computes its matrix products
     in float32; when a Keras release fixes that, this fails: lift the skip."""
-    if REGISTRY["keras-fit-torch"]().not_installed():
-        pytest.skip(REGISTRY["keras-fit-torch"]().not_installed())
+    reason = REGISTRY["keras-fit-torch"]().not_installed()
+    if reason:
+        pytest.skip(reason)
     code = ("import os; os.environ['KERAS_BACKEND'] = 'torch'; import numpy as np, keras; "
             "x = np.linspace(0, 1, 784 * 2).reshape(2, 784) / 3; w = np.full((784, 3), 1 / 3); "
             "print(abs(keras.ops.convert_to_numpy(keras.ops.matmul(x, w)) - x @ w).max())")

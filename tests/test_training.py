@@ -38,8 +38,9 @@ def test_matched_implementations_learn_the_same(tmp_path, mnist_path):
 @pytest.mark.parametrize("impl", ["numpy-step2", "keras-fit", "jax-jit", "torch-eager",
                                   "torch-compile"])
 def test_one_thread_keeps_cpu_per_wall_near_one(tmp_path, mnist_path, impl):
-    if REGISTRY[impl]().not_installed():
-        pytest.skip(REGISTRY[impl]().not_installed())
+    reason = REGISTRY[impl]().not_installed()
+    if reason:
+        pytest.skip(reason)
     r = run_record(tmp_path, mnist_path, impl, batch=2000, epochs=2, warmup_epochs=1,
                    subset=20000)
     assert r["provenance"]["cpu_affinity"] == r["provenance"]["cpu_affinity"][:1]

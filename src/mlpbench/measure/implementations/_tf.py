@@ -73,6 +73,13 @@ class KerasImplementation(Implementation):
                     f"Keras with {loaded.backend.backend()}")
         return super().skip(dtype, batch, threads)
 
+    def no_gpu(self):
+        """Keras computes on its backend's devices: that framework's answer."""
+        from mlpbench.measure.implementations import _torch, jax_jit
+
+        return {"tensorflow": super().no_gpu, "jax": jax_jit.no_gpu,
+                "torch": _torch.no_gpu}[self.backend]()
+
     def _start_keras(self, threads, seed, dtype):
         os.environ["KERAS_BACKEND"] = self.backend  # before TensorFlow, which imports Keras
         self.tf = import_tensorflow(threads)  # tf.data feeds fit() on every backend

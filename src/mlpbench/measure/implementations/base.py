@@ -55,6 +55,11 @@ class Implementation:
     def skip(self, dtype, batch, threads):
         """Why this implementation cannot run the cell here, or None (runner.skip_reason asks
         this among the other reasons)."""
+        return self.unavailable(dtype)
+
+    def unavailable(self, dtype):
+        """The reasons that hold in any process: a dtype its framework cannot compute in, or
+        modules missing here (skip() may add reasons of this process)."""
         return self.cannot_do.get(dtype) or self.not_installed()
 
     def not_installed(self):

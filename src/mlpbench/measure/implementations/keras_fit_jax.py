@@ -7,7 +7,7 @@ record's impl_info says so. float64 needs jax_enable_x64 (without it JAX silentl
 float32), turned on before Keras starts.
 """
 
-from mlpbench.measure.implementations.jax_jit import import_jax, no_gpu
+from mlpbench.measure.implementations.jax_jit import import_jax
 from mlpbench.measure.implementations.keras_fit import KerasFit
 
 
@@ -21,6 +21,3 @@ class KerasFitJax(KerasFit):
     def _start_keras(self, threads, seed, dtype):
         import_jax()
         return super()._start_keras(threads, seed, dtype)
-
-    def no_gpu(self):
-        return no_gpu()  # Keras computes on JAX's devices

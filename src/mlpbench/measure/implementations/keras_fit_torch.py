@@ -11,7 +11,7 @@ No float64: Keras's torch backend promotes two torch.float64 operands to float32
 in float32 while reporting float64; tests/test_equivalence.py checks that this still holds.
 """
 
-from mlpbench.measure.implementations._torch import import_torch, no_gpu, thread_settings
+from mlpbench.measure.implementations._torch import import_torch, thread_settings
 from mlpbench.measure.implementations.keras_fit import KerasFit
 
 
@@ -30,6 +30,3 @@ class KerasFitTorch(KerasFit):
 
     def info(self):
         return {**super().info(), **thread_settings(self.torch)}
-
-    def no_gpu(self):
-        return no_gpu()  # Keras computes on PyTorch's devices
