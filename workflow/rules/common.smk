@@ -6,9 +6,8 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
-from mlpbench.study import containers, design, grid, images
+from mlpbench.study import containers, design, grid, images, machine
 from mlpbench.report import figures, pages
-from mlpbench.measure import interference
 
 try:
     grid.validate(
@@ -23,6 +22,7 @@ THREADS = grid.thread_counts(config)
 PILOT_DTYPE, PILOT_BATCH, PILOT_THREADS = design.pilot_cell(config, THREADS)
 DATA = f"{config['data']['dir']}/mnist.npz"
 LOCK = config["timing_lock"]
+MACHINE_JSON = "results/machine.json"
 
 # On a cluster (profiles/slurm) every timed job has a node to itself, so no global slot.
 if workflow.local_exec and "timing_slot" not in workflow.global_resources:
@@ -34,9 +34,10 @@ if workflow.local_exec and "timing_slot" not in workflow.global_resources:
 
 
 # At the start of a study (not for a dry run or --lint): the load average and the busiest other
-# processes, and one line of warning when the machine is busy. It never stops the study.
+# processes, and one line of warning when the machine is busy; results/machine.json keeps them
+# with the machine's description for the archive. It never stops the study.
 onstart:
-    interference.main()
+    machine.at_start(MACHINE_JSON)
 
 
 wildcard_constraints:

@@ -168,15 +168,25 @@ def machine_report(sample_s=1.0, top=5, proc="/proc", stat_path="/proc/stat",
     return lines, share > busy_fraction
 
 
-def main():
+def load_now():
+    """machine_report(), or one line saying why the load cannot be read (no /proc: not Linux);
+    this check must never stop a run."""
     try:
-        lines, busy = machine_report()
-    except OSError as err:  # no /proc (not Linux): this check must never stop a run
-        lines, busy = [f"cannot read the machine's load: {err}"], False
+        return machine_report()
+    except OSError as err:
+        return [f"cannot read the machine's load: {err}"], False
+
+
+def say(lines, busy):
+    """Print machine_report's lines, and a warning when the machine is busy."""
     print("\n".join(f"mlpbench: {line}" for line in lines), file=sys.stderr)
     if busy:
         print("mlpbench: warning: the machine is busy; other work will slow the timings "
               "(disturbed runs are redone)", file=sys.stderr)
+
+
+def main():
+    say(*load_now())
     return 0
 
 
