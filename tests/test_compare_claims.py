@@ -1,11 +1,14 @@
-"""compare_claims: the contradiction rule over every pair of verdicts, absent keys, exit codes."""
+"""compare_claims: the contradiction rule over every pair of verdicts, absent keys, exit codes;
+a study held against the published findings, and a doctored folder that must fail."""
 
 import itertools
 
+import archived
 import pandas as pd
 import pytest
 
 from mlpbench.analysis import compare_claims
+from mlpbench.publish import archive as publish
 
 VERDICTS = ["confirmed", "refuted", "inconclusive", "not tested here"]
 
@@ -81,3 +84,53 @@ def test_main_exits_2_naming_the_bad_file(tmp_path, capsys, content):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert str(bad) in err
+
+
+# -- a study against the published findings (--archive) --
+
+
+def doctor(folder):
+    """Flip the first decisive verdict of an archived study's claims.csv; returns its key."""
+    path = folder / "claims.csv"
+    table = pd.read_csv(path)
+    i = table.index[table["verdict"].isin(["confirmed", "refuted"])][0]
+    table.loc[i, "verdict"] = {"confirmed": "refuted", "refuted": "confirmed"}[
+        table.loc[i, "verdict"]]
+    table.to_csv(path, index=False)
+    return table.loc[i, "key"]
+
+
+def against(results, root, *extra):
+    return compare_claims.main([str(results / "claims.csv"), "--archive", str(root), *extra])
+
+
+def test_a_study_agreeing_with_the_archive_passes_and_a_doctored_folder_fails(tmp_path, capsys):
+    results = archived.finished_study(archived.clone(tmp_path))
+    root = tmp_path / "findings"
+    folder = publish.write(results, root)
+    assert against(results, root) == 0
+    assert "no contradiction" in capsys.readouterr().out
+    key = doctor(folder)
+    assert against(results, root) == 1
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(key + " "))
+    assert line.endswith("CONTRADICTION")
+
+
+def test_only_the_named_config_is_held_against(tmp_path):
+    results = archived.finished_study(archived.clone(tmp_path))
+    root = tmp_path / "findings"
+    doctor(publish.write(results, root))  # a default study that contradicts
+    assert against(results, root, "--config", "quick") == 0
+    assert against(results, root, "--config", "default") == 1
+
+
+def test_hardware_not_in_the_archive_says_so_and_passes(tmp_path, capsys):
+    results = archived.finished_study(archived.clone(tmp_path))
+    root = tmp_path / "findings"
+    archived.folder(root, "some-other-machine", "2026-12-01-1000-default-aaaaaaa",
+                    {"float32": "refuted", "keras500": "refuted"})
+    assert against(results, root) == 0
+    out = capsys.readouterr().out
+    assert "1 archived stud(ies) of other hardware" in out
+    assert "test-4cpu-avx2 has no archived study in" in out
+

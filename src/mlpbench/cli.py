@@ -1,4 +1,4 @@
-"""Command line: `mlpbench data | run | list`.
+"""Command line: `mlpbench data | run | list | archive | findings`.
 
 Only the standard library (and mlpbench.measure's constants) is imported at module level: `run`
 must set the thread variables before NumPy (and its BLAS) or TensorFlow load
@@ -98,6 +98,20 @@ def build_parser():
     p = sub.add_parser("list", help="show the implementations and why any would be skipped")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("archive", help="file a finished study's results in the published "
+                       "findings: FINDINGS/<hardware>/<study>/")
+    p.add_argument("--results", default="results", metavar="DIR",
+                   help="the finished study's results/ (default: results)")
+    p.add_argument("--findings", default="findings", metavar="DIR")
+    p.add_argument("--config-name", metavar="NAME",
+                   help="the config's name when it matches no file in config/")
+
+    p = sub.add_parser("findings", help="write FINDINGS.md and its figures from findings/")
+    p.add_argument("--findings", default="findings", metavar="DIR")
+    p.add_argument("--out", default="FINDINGS.md", metavar="PATH.md")
+    p.add_argument("--readme", default="README.md", metavar="PATH.md",
+                   help="whose answer block to update (none: leave it)")
+
     return parser
 
 
@@ -170,10 +184,29 @@ def cmd_list(args):
         print(f"{r['name']:<{width}} {r['workload']:<8} {status:<10}  {r['summary']}")
 
 
+def cmd_archive(args):
+    from mlpbench.publish import archive
+
+    try:
+        folder = archive.write(args.results, args.findings, args.config_name)
+    except archive.Refused as e:
+        raise UsageError(f"mlpbench archive: refused: {e}") from None
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    print(f"{folder} ({size / 2**10:.0f} KiB); now run `mlpbench findings`")
+
+
+def cmd_findings(args):
+    from mlpbench.publish import findings
+
+    for path in findings.write(args.findings, args.out, args.readme):
+        print(path)
+
+
 def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
-        {"data": cmd_data, "run": cmd_run, "list": cmd_list}[args.command](args)
+        {"data": cmd_data, "run": cmd_run, "list": cmd_list, "archive": cmd_archive,
+         "findings": cmd_findings}[args.command](args)
     except UsageError as e:
         print(str(e).replace("\n", " | "), file=sys.stderr)
         return 2

@@ -1,15 +1,24 @@
-"""Do two studies contradict each other about the article's claims?
+"""Do two studies contradict each other about the article's claims? Or a study and the
+published findings?
 
     python -m mlpbench.analysis.compare_claims A/claims.csv B/claims.csv
+    python -m mlpbench.analysis.compare_claims --archive findings [--config NAME] \
+        results/claims.csv [--runs results/runs.csv]
 
 Claims are matched by `key`. A claim is contradicted when one study confirmed it and the other
 refuted it; `inconclusive` and `not tested here` contradict nothing, and a claim only one study
 judged (`absent` on the other side) is no contradiction either. Prints one aligned line per
 claim and a summary; exit 1 on any contradiction, 0 otherwise, 2 when a file cannot be read.
+
+With --archive, the study (its hardware from runs.csv beside claims.csv, or --runs) is compared
+with every archived study of the same hardware (and config, with --config): one table each.
+Studies of other hardware are counted, not judged. A hardware with no such archived study is
+said in one line and passes.
 """
 
 import argparse
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -76,14 +85,53 @@ def render(table, name_a="A", name_b="B"):
     return "\n".join(lines)
 
 
+def against_archive(claims_path, runs_path, root, config=None):
+    """Exit status of comparing a study with the archive (see the module's text)."""
+    from mlpbench.analysis import archive, hardware
+
+    here = load(claims_path)
+    try:
+        runs = pd.read_csv(runs_path, low_memory=False)
+    except (FileNotFoundError, pd.errors.EmptyDataError) as e:
+        raise BadInput(f"{runs_path}: cannot read the study's runs ({e})") from None
+    found = hardware.of_runs(runs)
+    if found is None:
+        raise BadInput(f"{runs_path}: no run recorded its hardware")
+    hw, which = found["name"], f" of config {config}" if config else ""
+    archived = [s for s in archive.studies(root) if config is None or s.config == config]
+    same = [s for s in archived if s.hardware == hw]
+    print(f"this study: {claims_path} on {hw}; {len(archived) - len(same)} archived "
+          f"stud(ies){which} of other hardware, shown in the report, not judged")
+    if not same:
+        print(f"{hw} has no archived study{which} in {root}: nothing to hold this study "
+              "against")
+        return 0
+    status = 0
+    for study in same:
+        table = compare(here, study.claims)
+        print(f"\nagainst {study.path}")
+        print(render(table, "this study", "archived"))
+        status |= int(table["contradiction"].any())
+    return status
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m mlpbench.analysis.compare_claims",
                                 description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("a", help="claims.csv of study A")
-    p.add_argument("b", help="claims.csv of study B")
+    p.add_argument("a", help="claims.csv of study A (with --archive: of the study)")
+    p.add_argument("b", nargs="?", help="claims.csv of study B (not with --archive)")
+    p.add_argument("--archive", metavar="DIR", help="the published findings (findings/)")
+    p.add_argument("--config", metavar="NAME", help="with --archive: only studies of it")
+    p.add_argument("--runs", metavar="RUNS.csv",
+                   help="with --archive: the study's runs.csv (default: beside A)")
     args = p.parse_args(argv)
+    if (args.b is None) == (args.archive is None):
+        p.error("give two claims.csv files, or one and --archive")
     try:
+        if args.archive:
+            runs = args.runs or str(Path(args.a).with_name("runs.csv"))
+            return against_archive(args.a, runs, args.archive, args.config)
         a, b = load(args.a), load(args.b)
     except BadInput as e:
         print(f"compare_claims: {e}", file=sys.stderr)

@@ -10,7 +10,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.ticker import LogFormatter
+from matplotlib.ticker import FuncFormatter, LogFormatter, LogLocator, NullFormatter
 
 from mlpbench.report.figures import _empty
 
@@ -77,3 +77,59 @@ def fig_claims(claims):
               fontsize=8, frameon=False)
     return fig
 
+
+
+ACROSS_TITLE = "The article's claims in every study: this one and the published findings"
+GROUPS = {"this study": ("D", 8, "full"), "same hardware": ("o", 6, "full"),
+          "other hardware": ("o", 6, "none")}
+
+
+def fig_across_studies(rows):
+    """A forest plot per claim, a row per study: this one (diamond), the archived studies of
+    the same hardware (dots) and of other hardware (rings, shown, not judged). rows: key,
+    claim, label, group (a GROUPS key), verdict, ratio, ci_low, ci_high, threshold, side."""
+    if rows.empty:
+        return _empty("no study to compare: nothing archived in findings/ and no claims here")
+    keys = list(dict.fromkeys(rows["key"]))
+    sizes = [len(rows[rows["key"] == k]) for k in keys]
+    fig, axes = plt.subplots(len(keys), 1, figsize=(9, 0.28 * sum(sizes) + 0.75 * len(keys)),
+                             gridspec_kw={"height_ratios": sizes}, squeeze=False)
+    for ax, key in zip(axes[:, 0], keys, strict=True):
+        d = rows[rows["key"] == key].reset_index(drop=True)
+        ax.set_xscale("log")
+        ax.set_xlim(*_xlim(d))
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.tick_params(axis="x", labelsize=7)
+        ax.axvline(1, color="grey", lw=0.8)
+        for i, row in d.iterrows():
+            color = COLORS.get(row["verdict"], "grey")
+            marker, size, fill = GROUPS.get(row["group"], GROUPS["other hardware"])
+            if np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"]):
+                ax.hlines(i, row["ci_low"], row["ci_high"], color=color, lw=2)
+            if np.isfinite(row["ratio"]):
+                ax.plot(row["ratio"], i, marker, color=color, ms=size, fillstyle=fill,
+                        zorder=3)
+            else:
+                ax.text(0.02, i, row["verdict"], transform=ax.get_yaxis_transform(),
+                        va="center", color=color, style="italic", fontsize=7)
+        threshold = d["threshold"].dropna()
+        if len(threshold):
+            ax.axvline(threshold.iloc[0], color="k", lw=1.5, ls=":")
+        ax.set_yticks(range(len(d)), d["label"], fontsize=7)
+        ax.set_ylim(len(d) - 0.5, -0.5)
+        sign = SIDES.get(d["side"].iloc[0], "?")
+        need = f" (claim: {sign} {threshold.iloc[0]:g})" if len(threshold) else ""
+        ax.set_title(textwrap.shorten(f"{key}: {d['claim'].iloc[0]}", 95, placeholder="...")
+                     + need, fontsize=8, loc="left")
+    axes[-1, 0].set_xlabel("ratio (point) with its 95% interval (line); log scale; dotted: "
+                           "the claim's threshold")
+    handles = [Line2D([], [], color=c, marker="o", lw=2, label=v) for v, c in COLORS.items()]
+    handles += [Line2D([], [], color="k", marker=m, ms=s, fillstyle=f, ls="none", label=g)
+                for g, (m, s, f) in GROUPS.items()]
+    fig.legend(handles=handles, loc="upper center", ncol=4, fontsize=7, frameon=False,
+               bbox_to_anchor=(0.5, 1.0))
+    fig.suptitle(ACROSS_TITLE, y=1.03)
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    return fig

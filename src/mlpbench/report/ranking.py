@@ -13,6 +13,7 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from mlpbench.analysis.ranking import GROUP
+from mlpbench.report.answer import threads_text
 from mlpbench.report.figures import _empty, _impl_order
 
 ROWS = GROUP[:-1]  # a row of panels per (device, dtype, threads); the batch is the column
@@ -91,5 +92,33 @@ def fig10_ranking(ranking):
         axes[-1, c].set_xlabel("time per epoch [s]")
     fig.suptitle("implementations ranked per batch size, fastest first\nmedian time per epoch "
                  f"and 95% interval; right: speed relative to {ranking['reference'].iloc[0]}")
+    fig.tight_layout()
+    return fig
+
+
+def fig_time_vs_batch(ranking, title):
+    """Median time per epoch against batch size, a line per implementation with its 95%
+    interval, a panel per thread count: CPU, float32, from ranking.csv only (log-log)."""
+    d = ranking[(ranking["device"] == "cpu") & (ranking["dtype"] == "float32")]
+    if d.empty:
+        return _empty("no float32 CPU cell was ranked")
+    impls, threads = _impl_order(d), sorted(d["threads"].unique())
+    colors = dict(zip(impls, sns.color_palette("tab10" if len(impls) <= 10 else "husl",
+                                               len(impls)), strict=True))
+    fig, axes = plt.subplots(1, len(threads), figsize=(4.2 * len(threads), 3.4), squeeze=False,
+                             sharey=True)
+    for ax, t in zip(axes[0], threads, strict=True):
+        for impl in impls:
+            sel = d[(d["threads"] == t) & (d["impl"] == impl)].sort_values("batch")
+            if sel.empty:
+                continue
+            ax.errorbar(sel["batch"], sel["median_s"], yerr=[sel["median_s"] - sel["ci_low_s"],
+                        sel["ci_high_s"] - sel["median_s"]], color=colors[impl], marker="o",
+                        ms=3, lw=1.2, capsize=2, label=impl)
+        ax.set(xscale="log", yscale="log", xlabel="batch size",
+               title=threads_text(t))
+    axes[0, 0].set_ylabel("median time per epoch [s]")
+    axes[0, -1].legend(fontsize=7, loc="upper right")
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
