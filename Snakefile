@@ -33,6 +33,7 @@ localrules:
     stats,
     overhead,
     claims,
+    findings,
     figures,
     tables,
 

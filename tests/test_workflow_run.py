@@ -12,6 +12,7 @@ from study_run import ROOT, TINY, snakemake, tiny_study
 
 from mlpbench.analysis import claims as mlpbench_claims
 from mlpbench.analysis import verdicts
+from mlpbench.report.figures import FIGURES
 from mlpbench.study import workflow_lint
 
 pytestmark = pytest.mark.slow
@@ -67,15 +68,18 @@ def test_claims_and_statistics_exist(study):
     overhead = pd.read_csv(study / "results" / "overhead.csv")  # no native runs: headers only
     assert overhead.empty and "ratio" in overhead.columns
     assert (study / "results" / "tables" / "peak.html").exists()
-    for n in range(0, 10):
-        assert list((study / "results" / "figures").glob(f"fig{n}_*.png"))
+    for n, name in FIGURES.items():
+        assert (study / "results" / "figures" / f"fig{n}_{name}.png").exists()
+    against = pd.read_csv(study / "results" / "findings.csv")
+    assert set(against["key"]) == set(claims["key"])  # every claim, archived or not
+    assert (study / "results" / "opening.rst").read_text().startswith("The answer on this")
 
 
 def test_every_rule_has_a_log(study):
     logs = {p.relative_to(study / "logs").parts[0] for p in (study / "logs").rglob("*.log")}
     assert {"bench", "data.log", "design.log", "plan.log", "adapt.log", "gather.log",
             "stats.log", "claims.log", "figures.log", "tables.log",
-            "overhead.log"} <= logs | {"data.log"}
+            "overhead.log", "findings.log"} <= logs | {"data.log"}
 
 
 def test_rerun_redoes_only_what_is_missing(study):

@@ -9,6 +9,7 @@ rule figures:
         thread_scaling="results/thread_scaling.csv",
         overhead="results/overhead.csv",
         native_runs=NATIVE_RUNS,
+        findings="results/findings.csv",
     output:
         fig0=report(
             "results/figures/fig0_claims.png",
@@ -78,6 +79,15 @@ rule figures:
             caption="../../report/fig10_ranking.rst",
             category="1 Timing",
             labels={"figure": "10", "shows": "implementations ranked per batch size"},
+        ),
+        fig11=report(
+            "results/figures/fig11_findings.png",
+            caption="../../report/fig11_findings.rst",
+            category="0 Claims of the article",
+            labels={
+                "figure": "11",
+                "shows": "this study against the published findings",
+            },
         ),
     log:
         "logs/figures.log",

@@ -1,3 +1,8 @@
+# The published findings' studies (config findings, relative to the repository): inputs of the
+# comparison, so that a newly archived study redoes it.
+FINDINGS = os.path.join(REPO, config["findings"]) if config["findings"] else None
+ARCHIVED = sorted(glob.glob(f"{FINDINGS}/*/*/claims.csv")) if FINDINGS else []
+
 # The native study's runs.csv (config native_runs): an input of the rules that compare Docker
 # with native, or no file at all when it is not set. The config is fixed, so no input function.
 NATIVE_RUNS = config.get("native_runs") or []
@@ -79,3 +84,26 @@ rule claims:
         runtime=10,
     script:
         "../scripts/claims.py"
+
+
+# This study against the published findings: a row per claim and archived study (same
+# hardware judged, other hardware shown), and the report's opening answer.
+rule findings:
+    input:
+        claims="results/claims.csv",
+        runs="results/runs.csv",
+        ranking="results/ranking.csv",
+        archived=ARCHIVED,
+    output:
+        table="results/findings.csv",
+        opening="results/opening.rst",
+    log:
+        "logs/findings.log",
+    resources:
+        cpus_per_task=1,
+        mem_mb=1000,
+        runtime=5,
+    params:
+        root=FINDINGS,
+    script:
+        "../scripts/findings.py"

@@ -5,12 +5,22 @@ rule tables:
         cells="results/cells.csv",
         claims="results/claims.csv",
         efficiency="results/efficiency.csv",
+        findings="results/findings.csv",
     output:
         claims=report(
             "results/tables/claims.html",
             caption="../../report/claims.rst",
             category="0 Claims of the article",
             labels={"table": "claims", "shows": "verdicts from this run's data"},
+        ),
+        findings=report(
+            "results/tables/findings.html",
+            caption="../../report/findings.rst",
+            category="0 Claims of the article",
+            labels={
+                "table": "this study against the published findings",
+                "shows": "each verdict beside the archived ones",
+            },
         ),
         not_run=report(
             "results/tables/not_run.html",

@@ -12,5 +12,6 @@ native = pd.read_csv(inp.native_runs) if inp.native_runs else None  # [] when no
 table = claims.evaluate(pd.read_csv(inp.epochs), pd.read_csv(inp.runs), native,
                         adapt.runs_per_claim(pd.read_csv(inp.extra)))
 table.to_csv(snakemake.output.csv, index=False)  # noqa: F821
-table[["key", "verdict", "ratio", "ci_low", "ci_high", "side", "threshold", "extra_runs"]].round(
+# the report's first table: the claims in words
+table[["claim", "verdict", "ratio", "ci_low", "ci_high", "side", "threshold", "extra_runs"]].round(
     3).to_csv(snakemake.output.verdicts, index=False)  # noqa: F821

@@ -5,7 +5,7 @@ sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
 import pandas as pd  # noqa: E402
 
 from mlpbench.analysis import gather, overhead  # noqa: E402
-from mlpbench.report import figures, forest, ranking, validity  # noqa: E402
+from mlpbench.report import figures, forest, published, ranking, validity  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 runs = pd.read_csv(inp.runs)
@@ -23,3 +23,5 @@ native = pd.read_csv(inp.native_runs) if inp.native_runs else None  # [] when no
 figures.save(validity.fig9_container_overhead(pd.read_csv(inp.overhead),
                                              overhead.overhead_gap(runs, native)), out.fig9)
 figures.save(ranking.fig10_ranking(pd.read_csv(inp.ranking)), out.fig10)
+figures.save(forest.fig_across_studies(published.forest_rows(pd.read_csv(inp.findings))),
+             out.fig11)

@@ -20,8 +20,8 @@ from mlpbench.measure.records import PHASES  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="paper")
 DPI = 110
-# The report's figures, numbered: results/figures/fig{N}_{name}.png (figure 0: report.forest,
-# 10: report.ranking)
+# The report's figures, numbered: results/figures/fig{N}_{name}.png (figures 0 and 11:
+# report.forest, 10: report.ranking)
 FIGURES = {
     0: "claims",
     1: "time_vs_batch",
@@ -34,6 +34,7 @@ FIGURES = {
     8: "roofline",
     9: "container_overhead",
     10: "ranking",
+    11: "findings",
 }
 
 

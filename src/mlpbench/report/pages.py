@@ -10,13 +10,21 @@ import pandas as pd
 
 from mlpbench.analysis import gather, stats
 from mlpbench.report import article as article_table
-from mlpbench.report import tables
+from mlpbench.report import published, tables
 
 
 def claims(t):
     return (t["claims"], "Claims of the article, judged from this run",
             "Verdicts are computed from the data (src/mlpbench/analysis/claims.py), never "
             "written by hand.")
+
+
+def findings(t):
+    return (published.page(t["findings"]), "This study against the published findings",
+            "Each claim's verdict here beside those archived in findings/ (mlpbench archive). "
+            "Same hardware: how many archived studies reached the same verdict, and which "
+            "confirmed what this one refuted or the reverse (a contradiction). Other hardware: "
+            "shown, not judged; a claim may hold on one machine and not on another.")
 
 
 def not_run(t):
@@ -82,7 +90,8 @@ def hardware(t):
 
 
 PAGES = {page.__name__: page for page in
-         (claims, not_run, noisy, efficiency, disturbed, article, peak, hardware)}
+         (claims, findings, not_run, noisy, efficiency, disturbed, article, peak,
+                     hardware)}
 
 
 def paths():

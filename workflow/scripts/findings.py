@@ -1,0 +1,18 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
+
+import pandas as pd  # noqa: E402
+
+from mlpbench.analysis import archive, hardware  # noqa: E402
+from mlpbench.report import published  # noqa: E402
+
+inp, out = snakemake.input, snakemake.output  # noqa: F821
+claims = pd.read_csv(inp.claims)
+found = hardware.of_runs(pd.read_csv(inp.runs, low_memory=False))
+name = found["name"] if found else "unknown hardware"
+root = snakemake.params.root  # noqa: F821
+table = archive.against(claims, name, archive.studies(root) if root else [])
+table.to_csv(out.table, index=False)
+with open(out.opening, "w") as f:
+    f.write(published.opening(claims, pd.read_csv(inp.ranking), table, name))
