@@ -2,12 +2,13 @@
 a study held against the published findings, and a doctored folder that must fail."""
 
 import itertools
+import shutil
 
 import archived
 import pandas as pd
 import pytest
 
-from mlpbench.analysis import compare_claims
+from mlpbench.analysis import archive, compare_claims
 from mlpbench.publish import archive as publish
 
 VERDICTS = ["confirmed", "refuted", "inconclusive", "not tested here"]
@@ -134,3 +135,23 @@ def test_hardware_not_in_the_archive_says_so_and_passes(tmp_path, capsys):
     assert "1 archived stud(ies) of other hardware" in out
     assert "test-4cpu-avx2 has no archived study in" in out
 
+
+
+def test_every_real_archived_study_fails_once_doctored(tmp_path):
+    """The published folders themselves: each agrees with itself, and contradicts itself
+    once one verdict is flipped (the check CI relies on)."""
+    studies = [s for s in archive.studies(archived.ROOT / "findings")
+               if s.claims["verdict"].isin(["confirmed", "refuted"]).any()]
+    assert studies, "findings/ holds no archived study with a decisive verdict"
+    for study in studies:
+        root = tmp_path / study.name / "findings"
+        copy = root / study.hardware / study.name
+        shutil.copytree(study.path, copy)
+        runs = tmp_path / study.name / "runs.csv"
+        shutil.copyfile(study.path / "runs.csv.gz", runs.with_suffix(".csv.gz"))
+        pd.read_csv(runs.with_suffix(".csv.gz")).to_csv(runs, index=False)
+        claims = tmp_path / study.name / "claims.csv"
+        shutil.copyfile(study.path / "claims.csv", claims)
+        assert compare_claims.main([str(claims), "--archive", str(root)]) == 0
+        doctor(copy)
+        assert compare_claims.main([str(claims), "--archive", str(root)]) == 1

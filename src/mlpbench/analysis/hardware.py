@@ -16,12 +16,23 @@ from collections import Counter
 NO_GPU = "no GPU"
 
 
+def _blas(provenance):
+    """threadpoolctl's entry for NumPy's BLAS: OpenBLAS's where there is one, else the first."""
+    blas = provenance.get("blas") or []
+    return next((b for b in blas if b.get("internal_api") == "openblas"), blas[0] if blas
+                else {})
+
+
 def blas_kernel(provenance):
     """The OpenBLAS kernel (threadpoolctl's architecture) NumPy used, else the first BLAS's."""
-    blas = provenance.get("blas") or []
-    chosen = next((b for b in blas if b.get("internal_api") == "openblas"), blas[0] if blas
-                  else {})
+    chosen = _blas(provenance)
     return chosen.get("architecture") or chosen.get("internal_api") or "unknown BLAS"
+
+
+def blas_name(provenance):
+    """The BLAS library, its version and kernel, e.g. "openblas 0.3.31 (SkylakeX)"."""
+    chosen = _blas(provenance)
+    return f"{chosen.get('internal_api')} {chosen.get('version')} ({blas_kernel(provenance)})"
 
 
 def fingerprint(record):
@@ -101,4 +112,5 @@ def of_runs(runs):
             "fingerprint": row["hardware"], "cpu_model": row["provenance_cpu_model"],
             "cpus": int(row["provenance_cpu_count"]),
             "cpu_flags": row.get("provenance_cpu_flags"),
-            "blas": row.get("provenance_blas_summary"), "gpus": gpus}
+            "blas": blas_name({"blas": json.loads(row.get("provenance_blas") or "[]")}),
+            "gpus": gpus}

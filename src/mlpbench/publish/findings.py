@@ -35,6 +35,10 @@ def _md(text):
     return str(text).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
 
 
+def _count(n, one, many):
+    return f"{n} {one if n == 1 else many}"
+
+
 def _link(text, study, file=""):
     return f"[{_md(text)}]({study.path.as_posix()}/{file})"
 
@@ -70,8 +74,8 @@ def _machine_line(study):
 def answer_section(hw, studies):
     source = _latest(studies, DEFAULT_CONFIG) or studies[-1]
     said = answer.sentences(_read(source, "claims.csv"), _read(source, "ranking.csv"))
-    lines = [f"### {hw}", "", f"{_machine_line(source)}. {len(studies)} archived "
-             f"stud{'y' if len(studies) == 1 else 'ies'}; the answer from "
+    lines = [f"### {hw}", "", f"{_machine_line(source)}. "
+             f"{_count(len(studies), 'archived study', 'archived studies')}; the answer from "
              f"{_link(source.name, source)}:", ""]
     return lines + [" ".join(said) if said else "(this study's grid answers none of the "
                     "questions)", ""], said
@@ -177,8 +181,9 @@ def render(root=archive.ROOT):
     summary = archive.reproduction(table)
     figs = {Path(_figure(root, "claims_across_studies")): lambda: forest.fig_across_studies(
         forest_rows(archived))}
-    lines = [HEADER, f"What the study found, from the {len(archived)} studies archived in "
-             f"[{root}/]({root}/) on {len(by_hw)} kind(s) of hardware. Each number links to "
+    lines = [HEADER, f"What the study found, from {_count(len(archived), 'study', 'studies')} "
+             f"archived in [{root}/]({root}/) on {_count(len(by_hw), 'kind', 'kinds')} of "
+             "hardware. Each number links to "
              "the folder it comes from; a folder's machine.json says how it ran.", "",
              "## The answer", ""]
     headline = None

@@ -117,8 +117,13 @@ def fig_time_vs_batch(ranking, title):
                         ms=3, lw=1.2, capsize=2, label=impl)
         ax.set(xscale="log", yscale="log", xlabel="batch size",
                title=threads_text(t))
+        for axis in (ax.xaxis, ax.yaxis):  # plain 500, 0.2 rather than 5 x 10^2
+            axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_formatter(NullFormatter())
     axes[0, 0].set_ylabel("median time per epoch [s]")
-    axes[0, -1].legend(fontsize=7, loc="upper right")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
