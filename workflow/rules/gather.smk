@@ -103,7 +103,5 @@ rule findings:
         cpus_per_task=1,
         mem_mb=1000,
         runtime=5,
-    params:
-        root=FINDINGS,
     script:
         "../scripts/findings.py"

@@ -1,3 +1,4 @@
+import os
 import sys
 
 sys.stderr = open(snakemake.log[0], "w")  # noqa: F821
@@ -11,8 +12,8 @@ inp, out = snakemake.input, snakemake.output  # noqa: F821
 claims = pd.read_csv(inp.claims)
 found = hardware.of_runs(pd.read_csv(inp.runs, low_memory=False))
 name = found["name"] if found else "unknown hardware"
-root = snakemake.params.root  # noqa: F821
-table = archive.against(claims, name, archive.studies(root) if root else [])
+# the archived studies are the folders of the rule's archived claims
+table = archive.against(claims, name, archive.read(os.path.dirname(p) for p in inp.archived))
 table.to_csv(out.table, index=False)
 with open(out.opening, "w") as f:
     f.write(published.opening(claims, pd.read_csv(inp.ranking), table, name))

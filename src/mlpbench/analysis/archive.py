@@ -54,13 +54,17 @@ class Study:
 
 def studies(root=ROOT):
     """Every archived study under root, oldest first within each hardware; [] without one."""
+    return read(machine.parent for machine in Path(root).glob(f"*/*/{MACHINE}"))
+
+
+def read(folders):
+    """The archived studies in these folders, oldest first within each hardware."""
     found = []
-    for machine in sorted(Path(root).glob(f"*/*/{MACHINE}")):
-        folder = machine.parent
+    for folder in map(Path, folders):
         claims = folder / CLAIMS
         if not claims.exists():
             raise ValueError(f"{folder}: an archived study without {CLAIMS}")
-        found.append(Study(folder, json.loads(machine.read_text()),
+        found.append(Study(folder, json.loads((folder / MACHINE).read_text()),
                            pd.read_csv(claims).reindex(columns=CLAIM_COLUMNS)))
     return sorted(found, key=lambda s: (s.hardware, s.date, s.name))
 

@@ -183,7 +183,7 @@ def render(root=archive.ROOT):
     table = archive.claims_table(archived)
     summary = archive.reproduction(table)
     figs = {Path(_figure(root, "claims_across_studies")): lambda: forest.fig_across_studies(
-        forest_rows(archived))}
+        forest_rows(archived), "The article's claims in every archived study")}
     lines = [HEADER, f"What the study found, from {_count(len(archived), 'study', 'studies')} "
              f"archived in [{root}/]({root}/) on {_count(len(by_hw), 'kind', 'kinds')} of "
              "hardware. Each number links to "

@@ -84,7 +84,7 @@ GROUPS = {"this study": ("D", 8, "full"), "same hardware": ("o", 6, "full"),
           "other hardware": ("o", 6, "none")}
 
 
-def fig_across_studies(rows):
+def fig_across_studies(rows, title=ACROSS_TITLE):
     """A forest plot per claim, a row per study: this one (diamond), the archived studies of
     the same hardware (dots) and of other hardware (rings, shown, not judged). rows: key,
     claim, label, group (a GROUPS key), verdict, ratio, ci_low, ci_high, threshold, side."""
@@ -127,9 +127,9 @@ def fig_across_studies(rows):
                            "the claim's threshold")
     handles = [Line2D([], [], color=c, marker="o", lw=2, label=v) for v, c in COLORS.items()]
     handles += [Line2D([], [], color="k", marker=m, ms=s, fillstyle=f, ls="none", label=g)
-                for g, (m, s, f) in GROUPS.items()]
+                for g, (m, s, f) in GROUPS.items() if g in set(rows["group"])]
     fig.legend(handles=handles, loc="upper center", ncol=4, fontsize=7, frameon=False,
                bbox_to_anchor=(0.5, 1.0))
-    fig.suptitle(ACROSS_TITLE, y=1.03)
+    fig.suptitle(title, y=1.03)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig
