@@ -163,7 +163,7 @@ def ranking_section(hw, studies):
     return lines
 
 
-def forest_rows(archived):
+def _archive_forest_rows(archived):
     """Every archived study's claims as rows of forest.fig_across_studies."""
     table = archive.claims_table(archived)
     return table.assign(label=table["hardware"] + " / " + table["study"],
@@ -183,7 +183,7 @@ def render(root=archive.ROOT):
     table = archive.claims_table(archived)
     summary = archive.reproduction(table)
     figs = {Path(_figure(root, "claims_across_studies")): lambda: forest.fig_across_studies(
-        forest_rows(archived), "The article's claims in every archived study")}
+        _archive_forest_rows(archived), "The article's claims in every archived study")}
     lines = [HEADER, f"What the study found, from {_count(len(archived), 'study', 'studies')} "
              f"archived in [{root}/]({root}/) on {_count(len(by_hw), 'kind', 'kinds')} of "
              "hardware. Each number links to "
