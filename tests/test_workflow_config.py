@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from snakemake.utils import update_config
 
 from mlpbench.study import grid
 
@@ -16,9 +17,10 @@ TORCH = {"torch-eager", "torch-compile", "keras-fit-torch"}
 
 
 def merged(name):
-    """config/config.yaml updated by another config file, as Snakemake's --configfile does."""
+    """config/config.yaml updated by another config file, as Snakemake's --configfile does
+    (recursively: a nested key the file leaves out keeps its default)."""
     cfg = copy.deepcopy(DEFAULT)
-    cfg.update(yaml.safe_load((ROOT / "config" / name).read_text()))
+    update_config(cfg, yaml.safe_load((ROOT / "config" / name).read_text()))
     return cfg
 
 
@@ -42,7 +44,10 @@ def test_shipped_configs_are_valid(name):
     ({"batchs": [50]}, "'batchs'", "unknown config key"),
     ({"dtypes": ["float16"]}, "dtypes[0]", "float16"),
     ({"batches": [50, 30000], "subset": 20000}, "batches[1]", "larger than subset"),
-    ({"interference": {"threshold": 2, "attempts": 3}}, "interference.threshold", "2"),
+    ({"interference": {"threshold": 2, "attempts": 3, "wait_budget_s": 0}},
+     "interference.threshold", "2"),
+    ({"interference": {"threshold": 0.1, "attempts": 3, "wait_budget_s": -1}},
+     "interference.wait_budget_s", "-1"),
     ({"design": "guess"}, "design", "guess"),
     ({"runner": "slurm"}, "runner", "slurm"),
     ({"data": {"dir": "data", "source": None, "url": "x"}}, "'url'", "unknown config key"),
@@ -173,6 +178,7 @@ def test_settings_take_the_resolved_runner():
 
 
 def test_nested_values_from_the_command_line_are_coerced_too():
-    cfg = grid.validate(with_(interference={"threshold": "0.2", "attempts": "2"}), SCHEMA)
-    assert cfg["interference"] == {"threshold": 0.2, "attempts": 2}
+    cfg = grid.validate(with_(interference={"threshold": "0.2", "attempts": "2",
+                                            "wait_budget_s": "60"}), SCHEMA)
+    assert cfg["interference"] == {"threshold": 0.2, "attempts": 2, "wait_budget_s": 60}
     assert grid.validate(with_(threads=["all", "1"]), SCHEMA)["threads"] == ["all", 1]

@@ -7,12 +7,20 @@ import time
 
 import pytest
 
-from mlpbench.study import grid, launch
+from mlpbench.study import grid, launch, placement
 
 PROCESS = grid.Process("numpy-step2", 1, 2)
 CELLS = [("float32", 100)]
 SETTINGS = grid.Settings(warmup_epochs=1, subset=1000, seed=0, runner="local", timeout_s=30,
                          attempts=3, disturbed_above=0.1)
+
+
+@pytest.fixture(autouse=True)
+def quiet_cpus(monkeypatch):
+    """Every CPU looks quiet, at once: these tests are about the launcher, not this machine's
+    load (tests/test_placement.py covers busy CPUs)."""
+    monkeypatch.setattr(placement, "busy_shares", lambda cpus: dict.fromkeys(cpus, 0.0))
+    monkeypatch.setattr(placement, "BACKOFF_S", 0.0)
 
 
 def options(cells=CELLS, **kw):

@@ -24,7 +24,8 @@ SCALARS = ["status", "reason", "process", "attempt", "disturbed", "used", "origi
            "harness_cpu_per_wall", "interference_run", "os_threads", "train_accuracy",
            "test_accuracy", "train_loss", "test_loss", "final_loss", "t_start", "t_end",
            "runner", "image_digest", "process_wall_s", "achieved_gflops", "peak_gflops",
-           "peak_gflops_shapes", "hardware", "hardware_main", "node", "slurm_job_id"]
+           "peak_gflops_shapes", "hardware", "hardware_main", "node", "slurm_job_id",
+           "cpus", "cpus_busy_before", "placement_wait_s", "placed_quiet"]
 EPOCH_FLAGS = ["status", "attempt", "disturbed", "used", "origin", "hardware_main"]
 DEFAULT_DEVICE = "cpu"  # records written before the device key existed
 DEFAULTS = {"device": DEFAULT_DEVICE, "used": True, "origin": "planned", "attempt": 1,

@@ -60,9 +60,11 @@ def disturbed(t):
     return (tables.disturbed(t["runs"]),
             "Disturbed runs (other work took CPU from the run's CPUs)",
             "Every attempt whose epochs lost more than the threshold of their CPUs to other "
-            "work (interference, from /proc/stat). used False: redone, the later attempt "
-            "counts. used True: still disturbed after the last attempt, kept and flagged; the "
-            "claims leave it out.")
+            "work (interference, from /proc/stat). cpus: where the attempt ran, the quietest "
+            "CPUs just before it started; cpus_busy_before: the busiest of them then; "
+            "placed_quiet False: they stayed busy past the study's wait budget, so the run was "
+            "measured once. used False: redone, the later attempt counts. used True: still "
+            "disturbed after the last attempt, kept and flagged; the claims leave it out.")
 
 
 def article(t):

@@ -65,8 +65,8 @@ def peak(cells):
 
 
 DISTURBED_COLUMNS = ["impl", "device", "dtype", "batch", "threads", "repeat", "origin",
-                     "attempt", "used", "interference_max", "machine_busy_median",
-                     "cpu_per_wall_median"]
+                     "attempt", "used", "cpus", "cpus_busy_before", "placed_quiet",
+                     "interference_max", "machine_busy_median", "cpu_per_wall_median"]
 
 
 def disturbed(runs):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
 RUN_PATH = "results/runs/{device}/{impl}/{dtype}/b{batch}_t{threads}_r{repeat}.json"
+WAITS = "results/waits.log"  # every wait for quiet CPUs: the study's wait budget is counted here
 DEVICES = ("cpu", "gpu")
 ALL_THREADS = "all"  # a thread count meaning every CPU this machine lets the study use
 
@@ -51,6 +52,8 @@ class Settings:
     timeout_s: int
     attempts: int
     disturbed_above: float
+    wait_budget_s: float = 0.0  # the whole study's, for quiet CPUs (mlpbench.study.placement)
+    waits: str | None = None  # the study's wait ledger, where that budget is counted
 
 
 def known_implementations():
@@ -159,7 +162,8 @@ def settings(config, runner=None):
     """What every run shares; runner: the resolved one (`auto` decided), default the config's."""
     return Settings(config["warmup_epochs"], config["subset"], config["seed"],
                     runner or config["runner"], config["timeout_s"],
-                    config["interference"]["attempts"], config["interference"]["threshold"])
+                    config["interference"]["attempts"], config["interference"]["threshold"],
+                    config["interference"]["wait_budget_s"], WAITS)
 
 
 def settings_args(settings):

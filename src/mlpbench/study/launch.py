@@ -10,6 +10,10 @@ resolution) is redone in a new process, up to `attempts` attempts in all; the fi
 keeps the earlier attempts. A crash or a timeout becomes a record with status "error" and the
 tail of stderr as the reason. A process the workflow knows cannot run here (a GPU process
 without a GPU) is recorded as skipped. Every record names the node, its SLURM job and GPUs.
+
+Each attempt runs on the quietest of the CPUs this launcher may use (mlpbench.study.placement),
+chosen under the lock just before it starts, and its record names them (`cpus`). When they stay
+busy beyond the study's wait budget, the attempt is the last: it is measured once and flagged.
 """
 
 import argparse
@@ -20,10 +24,11 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from mlpbench.measure import interference, records
-from mlpbench.study import containers, node
+from mlpbench.study import containers, node, placement
 from mlpbench.study.grid import Process, Settings
 
 ERROR_TAIL_CHARS = 2000
@@ -41,8 +46,10 @@ def run_options(process, cells, epochs, settings, order_seed=None):
 
 
 def command(options, process, settings, data_path, out, image=None, name=None,
-            python=sys.executable):
-    """The argv that runs `mlpbench run OPTIONS` under settings.runner, records at `out`."""
+            python=sys.executable, cpus=None):
+    """The argv that runs `mlpbench run OPTIONS` under settings.runner, records at `out`;
+    runner docker pins the container to `cpus` (default: the first CPUs of this process's);
+    runner local inherits the affinity that _execute gives its process."""
     if settings.runner == "local":
         return [python, "-m", "mlpbench", "run", *options, "--data", str(data_path),
                 "--out", str(out)]
@@ -51,7 +58,7 @@ def command(options, process, settings, data_path, out, image=None, name=None,
             raise ValueError("runner docker needs the image record (--image)")
         return containers.run_argv(options, threads=process.threads, data=data_path, out=out,
                                    image=image["image_id"], image_digest=image["image_id"],
-                                   device=process.device, name=name)
+                                   device=process.device, name=name, allowed=cpus)
     raise ValueError(f"runner {settings.runner!r} is not supported")
 
 
@@ -78,22 +85,42 @@ def _children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def _execute(argv, settings, log_path, lock_path, name):
-    """Run argv under the node's timing lock; (failure reason or None, process wall s,
-    harness CPU s)."""
+def _place(tag, threads, settings, log):
+    """The quietest CPUs for this attempt, waiting within the study's budget; a wait, or CPUs
+    that stayed busy, is one line in the study's ledger, the run's log and stderr."""
+    budget_left = settings.wait_budget_s - (placement.waited_s(settings.waits)
+                                            if settings.waits else 0.0)
+    where = placement.place(threads, os.sched_getaffinity(0), settings.disturbed_above,
+                            budget_left)
+    if where.waited_s > 0 or not where.quiet:
+        line = (placement.note(settings.waits, where, tag, settings.wait_budget_s)
+                if settings.waits else f"{tag}: CPUs {where.cpuset()} busy")
+        log.write(line + "\n")
+        print(line, file=sys.stderr)
+    return where
+
+
+def _execute(build, tag, threads, settings, log_path, lock_path, name):
+    """Place the attempt, then run build(cpus=...) under the node's timing lock; (argv, placement,
+    failure reason or None, process wall s, harness CPU s)."""
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with node.timing_lock(lock_path), open(log_path, "a") as log:
-        log.write("$ " + " ".join(argv) + "\n")
-        log.flush()
         if name:  # nothing of an earlier, killed run may compete with this one
             for leftover in containers.remove_leftovers():
                 log.write(f"removed a leftover container {leftover}\n")
+        where = _place(tag, threads, settings, log)
+        argv = build(cpus=where.cpus)
+        log.write(f"$ {' '.join(argv)}\n")
+        log.flush()
         harness = interference.study_pids()
         harness_cpu0, children0 = interference.cpu_seconds(harness), _children_cpu()
         started, finished = time.perf_counter(), False
+        # runner local: the process inherits the chosen CPUs and pins within them; the
+        # docker client (name set) is not pinned: --cpuset-cpus pins its container
+        pin = None if name else (lambda: os.sched_setaffinity(0, where.cpus))
         try:
             proc = subprocess.run(argv, stdout=log, stderr=log, env=environment(settings),
-                                  timeout=settings.timeout_s, check=False)
+                                  timeout=settings.timeout_s, check=False, preexec_fn=pin)
             finished = True
             reason = None if proc.returncode == 0 else f"exit status {proc.returncode}"
         except subprocess.TimeoutExpired:
@@ -105,11 +132,21 @@ def _execute(argv, settings, log_path, lock_path, name):
             harness_cpu = interference.cpu_seconds(harness) - harness_cpu0
             if name:  # the docker client is the study's, not the run's
                 harness_cpu += _children_cpu() - children0
-    return reason, wall, harness_cpu
+    return argv, where, reason, wall, harness_cpu
 
 
 def environment(settings):
     return {**os.environ, "MLPBENCH_RUNNER": settings.runner}
+
+
+def placed(where):
+    """A record's placement fields: the CPUs it ran on ("0,1"), the busiest one's share just
+    before, the seconds waited for them, and whether they were quiet."""
+    if where is None:
+        return {"cpus": None, "cpus_busy_before": None, "placement_wait_s": None,
+                "placed_quiet": None}
+    return {"cpus": where.cpuset(), "cpus_busy_before": round(where.busy_before(), 3),
+            "placement_wait_s": round(where.waited_s, 1), "placed_quiet": where.quiet}
 
 
 def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, image=None,
@@ -120,7 +157,7 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
             "epochs": epochs, "warmup_epochs": settings.warmup_epochs,
             "subset": settings.subset, "seed": settings.seed}
     digest = image["image_id"] if image else None
-    where = node.identity()
+    here = node.identity()
     pending, earlier, statuses = list(cells), {c: [] for c in cells}, {}
     for attempt in range(1, settings.attempts + 1):
         if not pending:
@@ -129,14 +166,20 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
         tag = f"{name}-a{attempt}"
         paths = {c: Path(str(out).format(dtype=c[0], batch=c[1])) for c in pending}
         if skip_reason:
-            argv, reason, wall, harness_cpu = [], None, 0.0, 0.0
+            argv, where, reason, wall, harness_cpu = [], None, None, 0.0, 0.0
         else:
             for path in paths.values():  # a record found afterwards is this attempt's
                 path.unlink(missing_ok=True)
+            if attempt > 1:  # let a passing disturbance pass before looking for quiet CPUs
+                time.sleep(placement.BACKOFF_S)
             cname = containers.container_name(tag) if settings.runner == "docker" else None
             options = run_options(process, pending, epochs, settings, order_seed)
-            argv = command(options, process, settings, data_path, out, image=image, name=cname)
-            reason, wall, harness_cpu = _execute(argv, settings, log_path, lock_path, cname)
+            argv, where, reason, wall, harness_cpu = _execute(
+                partial(command, options, process, settings, data_path, out, image=image,
+                        name=cname),
+                tag, process.threads, settings, log_path, lock_path, cname)
+        # CPUs that stayed busy would disturb another attempt just the same
+        last = attempt == settings.attempts or (where is not None and not where.quiet)
         still = []
         for dtype, batch in pending:
             path = paths[(dtype, batch)]
@@ -154,8 +197,8 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
                           disturbed=disturbed(record, settings.disturbed_above),
                           command=argv, process_wall_s=wall,
                           harness_cpu_per_wall=harness_cpu / wall if wall else None,
-                          **where)
-            if record["disturbed"] and attempt < settings.attempts:
+                          **placed(where), **here)
+            if record["disturbed"] and not last:
                 earlier[(dtype, batch)].append(record)
                 still.append((dtype, batch))
                 continue
@@ -174,6 +217,9 @@ def parse_args(argv=None):
                  "attempts"):
         p.add_argument(f"--{name}", required=True, type=int)
     p.add_argument("--disturbed-above", required=True, type=float)
+    p.add_argument("--wait-budget-s", type=float, default=0.0,
+                   help="the study's budget for waiting for quiet CPUs")
+    p.add_argument("--waits", default=None, help="the study's wait ledger (results/waits.log)")
     epochs = p.add_mutually_exclusive_group(required=True)
     epochs.add_argument("--epochs", type=int, help="timed epochs per cell")
     epochs.add_argument("--design", help="results/design.json: its epochs for this impl")
@@ -192,7 +238,7 @@ def main(argv=None):
     a = parse_args(argv)
     process = Process(a.impl, a.threads, a.repeat, a.device)
     settings = Settings(a.warmup_epochs, a.subset, a.seed, a.runner, a.timeout_s, a.attempts,
-                        a.disturbed_above)
+                        a.disturbed_above, a.wait_budget_s, a.waits)
     epochs = a.epochs or json.loads(Path(a.design).read_text())["epochs"][a.impl]
     cells = [(d, int(b)) for d in a.dtypes.split(",") for b in a.batches.split(",")]
     image = json.loads(Path(a.image).read_text()) if a.image else None
