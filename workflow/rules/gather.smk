@@ -105,3 +105,23 @@ rule findings:
         runtime=5,
     script:
         "../scripts/findings.py"
+
+
+# A/A calibration: random splits of identical processes judged as the claims judge them
+# (mlpbench.analysis.calibration); no rows where no cell has processes enough.
+rule calibration:
+    input:
+        epochs="results/epochs.csv",
+    output:
+        "results/calibration.csv",
+    log:
+        "logs/calibration.log",
+    resources:
+        cpus_per_task=1,
+        mem_mb=2000,
+        runtime=10,
+    params:
+        designs=config["calibration"]["designs"],
+        splits=config["calibration"]["splits"],
+    script:
+        "../scripts/calibration.py"

@@ -6,6 +6,7 @@ rule tables:
         claims="results/claims.csv",
         efficiency="results/efficiency.csv",
         findings="results/findings.csv",
+        calibration="results/calibration.csv",
     output:
         claims=report(
             "results/tables/claims.html",
@@ -20,6 +21,15 @@ rule tables:
             labels={
                 "table": "this study against the published findings",
                 "shows": "each verdict beside the archived ones",
+            },
+        ),
+        calibration=report(
+            "results/tables/calibration.html",
+            caption="../../report/calibration.rst",
+            category="0 Claims of the article",
+            labels={
+                "table": "A/A calibration",
+                "shows": "coverage of the 95% intervals, false verdicts",
             },
         ),
         not_run=report(

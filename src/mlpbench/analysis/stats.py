@@ -120,6 +120,43 @@ def ratio(num_runs, den_runs, n_boot=N_BOOT, seed=SEED):
             "significant": bool(low > 1 or high < 1)}
 
 
+def log_medians(runs):
+    """Each run's median epoch time, on the log scale: the unit of the t interval."""
+    return np.log([np.median(r) for r in runs])
+
+
+def pooled_spread(groups):
+    """(variance, degrees of freedom) of the log run medians about their group's mean, pooled
+    over `groups` (lists of runs; a group of one run adds nothing)."""
+    logs = [log_medians(g) for g in groups if len(g) > 1]
+    df = sum(len(x) - 1 for x in logs)
+    return (sum(float(((x - x.mean()) ** 2).sum()) for x in logs) / df, df) if df else (np.nan, 0)
+
+
+def ratio_t(num_runs, den_runs, num_spread=None, den_spread=None):
+    """The ratio of the geometric means of the runs' medians, with a Welch t interval on the
+    log scale; each side's spread (variance, df) is its own runs' unless one pooled over
+    several cells is given (pooled_spread). Significant if the interval excludes 1."""
+    from scipy.stats import t as student
+
+    if not num_runs or not den_runs:
+        return None
+    x, y = log_medians(num_runs), log_medians(den_runs)
+    (vx, dx), (vy, dy) = (num_spread or pooled_spread([num_runs]),
+                          den_spread or pooled_spread([den_runs]))
+    ex, ey = vx / len(x), vy / len(y)
+    se = np.sqrt(ex + ey)
+    if num_spread is not None and num_spread is den_spread:  # one estimate, not two
+        df = dx or np.nan
+    else:  # Welch-Satterthwaite
+        df = (ex + ey) ** 2 / (ex ** 2 / dx + ey ** 2 / dy) if dx and dy and se > 0 else np.nan
+    diff = x.mean() - y.mean()
+    half = student.ppf((1 + CONFIDENCE) / 2, df) * se if np.isfinite(df) else np.inf
+    low, high = np.exp(diff - half), np.exp(diff + half)
+    return {"ratio": float(np.exp(diff)), "ci_low": float(low), "ci_high": float(high),
+            "significant": bool(low > 1 or high < 1)}
+
+
 def median_interval(runs, n_boot=N_BOOT, seed=SEED):
     """The median of the pooled epochs of `runs` (as ratio takes them), with the interval."""
     low, high = _interval(bootstrap_medians(runs, n_boot, np.random.default_rng(seed)))

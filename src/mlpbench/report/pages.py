@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlpbench.analysis import gather, stats
+from mlpbench.analysis.claims import GAIN
 from mlpbench.report import article as article_table
 from mlpbench.report import published, tables
 
@@ -25,6 +26,24 @@ def findings(t):
             "Same hardware: how many archived studies reached the same verdict, and which "
             "confirmed what this one refuted or the reverse (a contradiction). Other hardware: "
             "shown, not judged; a claim may hold on one machine and not on another.")
+
+
+def calibration(t):
+    table = t["calibration"]
+    every = table[table["kind"] == "all"]
+    found = "; ".join(
+        f"{r.method} at {r.processes} processes x {r.epochs} epochs: {r.coverage:.1%} of "
+        f"{r.judged} intervals contain 1, {r.false_verdict_rate:.1%} false verdicts"
+        for r in every.itertuples())
+    return (table.round(4), "How often does this study see a difference that is not there?",
+            "A/A calibration (src/mlpbench/analysis/calibration.py): a cell's identical "
+            "processes are split at random into two arms of a design's processes, and the ratio "
+            "of the arms judged by an interval method. coverage: the share of 95% intervals "
+            "that contain 1 (it should be 95%); false_verdict_rate: the share lying wholly "
+            f"beyond 1 +- {GAIN:.0%}, where a claim would be decided on nothing; median_width: "
+            "high / low. Only cells with twice a design's processes take part: "
+            "config/calibration.yaml runs them (the other studies have too few). "
+            + (f"Here: {found}." if found else "No cell of this study has processes enough."))
 
 
 def not_run(t):
@@ -92,8 +111,8 @@ def hardware(t):
 
 
 PAGES = {page.__name__: page for page in
-         (claims, findings, not_run, noisy, efficiency, disturbed, article, peak,
-                     hardware)}
+         (claims, findings, calibration, not_run, noisy, efficiency, disturbed, article,
+                     peak, hardware)}
 
 
 def paths():
