@@ -101,7 +101,7 @@ def test_the_ledger_sums_the_studys_waits_and_says_each_in_one_line(tmp_path):
     wait = placement.Placement((0, 1), {0: 0.9, 1: 0.0}, 30.0, False)
     line = placement.note(ledger, wait, "keras-fit-t2-cpu-r1-a1", 40)
     assert "\n" not in line and "keras-fit-t2-cpu-r1-a1" in line and "CPU 0 90%" in line
-    assert "runs once and is flagged" in line and "30 of 40 s" in line
+    assert "runs once, flagged if disturbed" in line and "30 of 40 s" in line
     placement.note(ledger, placement.Placement((1,), {1: 0.0}, 6.0, True), "x", 40)
     assert placement.waited_s(ledger) == 36
 

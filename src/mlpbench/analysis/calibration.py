@@ -96,23 +96,25 @@ def _row(method, k, e, kind, cells, pool, splits, covered, false, widths):
 
 
 def bootstrap(pairs):
-    """The study's two-level bootstrap (stats.ratio), cell by cell."""
+    """The two-level bootstrap (stats.bootstrap_ratio), cell by cell: the study's interval
+    until the calibration measured it."""
     out = []
     for a, b in pairs:
-        res = stats.ratio(a, b)
+        res = stats.bootstrap_ratio(a, b)
         out.append((res["ci_low"], res["ci_high"]))
     return out
 
 
 def pooled_t(pairs):
-    """A t interval on the log run medians (stats.ratio_t), the spread pooled over the kind's
-    cells: both arms of every cell of the split."""
+    """The study's interval (stats.ratio): a t interval on the log run medians, the spread
+    pooled over the kind's cells, here both arms of every cell of the split."""
     spread = stats.pooled_spread([arm for pair in pairs for arm in pair])
     out = []
     for a, b in pairs:
-        res = stats.ratio_t(a, b, spread, spread)
+        res = stats.ratio(a, b, spread, spread)
         out.append((res["ci_low"], res["ci_high"]))
     return out
 
 
-METHODS = {"two-level bootstrap": bootstrap, "t, spread pooled over the kind": pooled_t}
+METHODS = {"two-level bootstrap (before)": bootstrap,
+           "t, spread pooled over the kind (the study's)": pooled_t}

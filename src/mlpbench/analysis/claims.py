@@ -1,9 +1,10 @@
 """The seed article's claims, and the study's own claim that its container costs no time,
 each judged from this study's data.
 
-Every claim is one effect, a ratio with a 95% bootstrap interval (stats.ratio), and a
-threshold fixed before looking at any data, with the side on which the claim holds. Four
-verdicts, as asv decides "changed" only when it can tell:
+Every claim is one effect, a ratio with a 95% interval (stats.ratio, each side's spread
+pooled over its kind: Evidence.ratio), and a threshold fixed before looking at any data, with
+the side on which the claim holds. Four verdicts, as asv decides "changed" only when it can
+tell:
 - confirmed: the interval lies wholly on the claim's side of the threshold;
 - refuted: it lies wholly on the other side;
 - inconclusive: it straddles the threshold, or every run of a cell the claim needs was
@@ -92,8 +93,8 @@ def claim_float32(ev):
         where = {"impl": impl, "batch": batch, "threads": threads}
         if threads is None or not ev.has(dtype="float32", **where):
             continue
-        results[impl] = stats.ratio(ev.runs(dtype="float64", **where),
-                                    ev.runs(dtype="float32", **where)) | {"threads": threads}
+        results[impl] = ev.ratio({"dtype": "float64", **where},
+                                 {"dtype": "float32", **where}) | {"threads": threads}
     if not results:
         return _not_tested("float32", f"no NumPy implementation ran both dtypes at batch "
                            f"{batch}")
@@ -129,8 +130,8 @@ def claim_backprop(ev):
     where, untested = _at_article_batch(ev, "backprop", ["numpy-naive", "numpy-step1"])
     if untested:
         return untested
-    level = {impl: stats.ratio(ev.runs("backward_s", impl=impl, **where),
-                               ev.runs("forward_s", impl=impl, **where))
+    level = {impl: ev.ratio({"value": "backward_s", "impl": impl, **where},
+                            {"value": "forward_s", "impl": impl, **where})
              for impl in ("numpy-step1", "numpy-naive")}
     if any(np.isnan(r["ratio"]) for r in level.values()):
         return _not_tested("backprop", "no phase breakdown recorded")
@@ -143,7 +144,7 @@ def claim_keras500(ev):
     where, untested = _at_article_batch(ev, "keras500", ["keras-fit", "numpy-step2"])
     if untested:
         return untested
-    res = stats.ratio(ev.runs(impl="numpy-step2", **where), ev.runs(impl="keras-fit", **where))
+    res = ev.ratio({"impl": "numpy-step2", **where}, {"impl": "keras-fit", **where})
     return _result("keras500", f"numpy-step2 time / keras-fit time in {_where(where)}: "
                    f"{_fmt(res)} (above 1: Keras faster)", res)
 
@@ -154,7 +155,7 @@ def _speedup(ev, key, impl, small=1000, big=10000, dtype="float32"):
                                   for b in (small, big)):
         return _not_tested(key, f"{impl} did not run at batches {small} and {big} in {dtype}")
     where = {"impl": impl, "dtype": dtype, "threads": threads}
-    res = stats.ratio(ev.runs(batch=small, **where), ev.runs(batch=big, **where))
+    res = ev.ratio({"batch": small, **where}, {"batch": big, **where})
     return _result(key, f"{impl} speed-up from batch {small} to {big} (time at {small} / "
                    f"time at {big}) in {dtype}, {threads} threads: {_fmt(res)}; a gain means "
                    f"above {1 + GAIN:.2f}", res)
@@ -171,8 +172,8 @@ def claim_bias(ev):
         return _not_tested("bias", "numpy-step1 and numpy-step2 did not both run with phase "
                            "times")
     where = {"dtype": dtype, "threads": threads, "batch": batches[-1]}
-    res = stats.ratio(ev.runs("forward_s", impl="numpy-step1", **where),
-                      ev.runs("forward_s", impl="numpy-step2", **where))
+    res = ev.ratio({"value": "forward_s", "impl": "numpy-step1", **where},
+                   {"value": "forward_s", "impl": "numpy-step2", **where})
     return _result("bias", f"forward phase time numpy-step1 (bias by concatenation) / "
                    f"numpy-step2 (bias vectors, contiguous operands) in {dtype}, {threads} "
                    f"threads, batch {batches[-1]}: {_fmt(res)} (step2 also changes the memory "

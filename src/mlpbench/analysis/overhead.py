@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mlpbench.analysis.gather import timed, with_device
-from mlpbench.analysis.stats import N_BOOT, SEED, ratio
+from mlpbench.analysis.stats import N_BOOT, SEED, bootstrap_ratio
 
 OVERHEAD_KEYS = ["impl", "device", "dtype", "batch", "threads"]
 OVERHEAD_COLUMNS = OVERHEAD_KEYS + [
@@ -73,7 +73,7 @@ def overhead(runs, native_runs, n_boot=N_BOOT, seed=SEED):
     rows = []
     for key in _common_cells(docker, native):
         d, n = by_docker.get_group(key), by_native.get_group(key)
-        res = ratio([np.array([m]) for m in d["epoch_wall_s_median"]],
+        res = bootstrap_ratio([np.array([m]) for m in d["epoch_wall_s_median"]],
                     [np.array([m]) for m in n["epoch_wall_s_median"]], n_boot, seed)
         acc_d, acc_n = d["test_accuracy"].median(), n["test_accuracy"].median()
         rows.append({**dict(zip(OVERHEAD_KEYS, key, strict=True)), "n_docker": len(d),

@@ -1,6 +1,6 @@
 """The implementations ranked by time per epoch within each (device, dtype, batch, threads).
 
-Each row carries its median with the study's two-level bootstrap interval (stats), and its
+Each row carries its median with a two-level bootstrap interval (stats), and its
 speed relative to numpy-fast, the careful NumPy MLP that every framework is measured against:
 a rank alone says nothing of whether the next one down is really slower.
 """
@@ -23,12 +23,14 @@ def table(epochs, reference=REFERENCE, value="wall_s"):
     speed = the reference's median time / this one's (> 1: faster than the reference), with
     its 95% interval (stats.ratio); NaN where the reference did not run in the group.
     """
-    runs = stats.cell_runs(epochs, value)
+    runs, spread = stats.cell_runs(epochs, value), stats.kind_spreads(epochs, value)
     ref = stats.baseline_runs(runs, reference)
     rows = []
     for (impl, device, workload, dtype, batch, threads), r in runs.items():
         time = stats.median_interval(r)
-        speed = stats.ratio(ref.get((device, dtype, batch, threads)), r) or NO_REFERENCE
+        speed = stats.ratio(ref.get((device, dtype, batch, threads)), r,
+                            spread.get((reference, device, threads)),
+                            spread[(impl, device, threads)]) or NO_REFERENCE
         rows.append({"device": device, "dtype": dtype, "threads": threads, "batch": batch,
                      "impl": impl, "workload": workload, "median_s": time["median"],
                      "ci_low_s": time["ci_low"], "ci_high_s": time["ci_high"],

@@ -1,10 +1,16 @@
-"""Statistics over the per-epoch table: per-cell spread, and ratios with bootstrap intervals.
+"""Statistics over the per-epoch table: per-cell spread, and ratios with 95% intervals.
 
-The independent unit is the run (one process); epochs within a run share its process state.
-Intervals therefore come from a two-level bootstrap: resample runs, then epochs within each
-resampled run, and take the median of the pooled epoch times. A ratio is called significant
-only when its 95% interval excludes 1. A cell includes its device: CPU and GPU runs of the
-same implementation are never pooled or compared with each other.
+The independent unit is the run (one process); epochs within a run share its process state,
+and processes differ by more than their epochs do (the layout, the frequency and the caches a
+process starts with). A cell's time is therefore the geometric mean of its runs' median epoch
+times, and a ratio's interval is a t interval on the log scale whose spread between runs is
+pooled over every cell of the same kind (implementation, device, thread count; every dtype
+and batch): with 2 or 3 runs a cell, its own spread is too poor an estimate, and the study's
+A/A calibration (mlpbench.analysis.calibration) measured the two-level bootstrap over 3 runs
+covering 1 far less often than 95%. A ratio is called significant only when its interval
+excludes 1. A cell includes its device: CPU and GPU runs are never pooled or compared.
+The two-level bootstrap (resample runs, then epochs within them) remains for the calibration's
+comparison and for intervals of a single median.
 """
 
 import numpy as np
@@ -108,8 +114,9 @@ def _interval(boot):
     return np.quantile(boot, [alpha, 1 - alpha])
 
 
-def ratio(num_runs, den_runs, n_boot=N_BOOT, seed=SEED):
-    """median(num) / median(den) with a bootstrap interval; significant if it excludes 1."""
+def bootstrap_ratio(num_runs, den_runs, n_boot=N_BOOT, seed=SEED):
+    """median(num) / median(den) of the pooled epochs with a two-level bootstrap interval;
+    significant if it excludes 1."""
     if not num_runs or not den_runs:
         return None
     rng = np.random.default_rng(seed)
@@ -133,10 +140,11 @@ def pooled_spread(groups):
     return (sum(float(((x - x.mean()) ** 2).sum()) for x in logs) / df, df) if df else (np.nan, 0)
 
 
-def ratio_t(num_runs, den_runs, num_spread=None, den_spread=None):
+def ratio(num_runs, den_runs, num_spread=None, den_spread=None):
     """The ratio of the geometric means of the runs' medians, with a Welch t interval on the
     log scale; each side's spread (variance, df) is its own runs' unless one pooled over
-    several cells is given (pooled_spread). Significant if the interval excludes 1."""
+    several cells is given (pooled_spread, kind_spreads); one spread given for both sides is
+    one estimate. Significant if the interval excludes 1."""
     from scipy.stats import t as student
 
     if not num_runs or not den_runs:
@@ -151,7 +159,8 @@ def ratio_t(num_runs, den_runs, num_spread=None, den_spread=None):
     else:  # Welch-Satterthwaite
         df = (ex + ey) ** 2 / (ex ** 2 / dx + ey ** 2 / dy) if dx and dy and se > 0 else np.nan
     diff = x.mean() - y.mean()
-    half = student.ppf((1 + CONFIDENCE) / 2, df) * se if np.isfinite(df) else np.inf
+    half = (0.0 if se == 0 else student.ppf((1 + CONFIDENCE) / 2, df) * se
+            if np.isfinite(df) else np.inf)  # no spread to estimate from: no bound
     low, high = np.exp(diff - half), np.exp(diff + half)
     return {"ratio": float(np.exp(diff)), "ci_low": float(low), "ci_high": float(high),
             "significant": bool(low > 1 or high < 1)}
@@ -201,6 +210,20 @@ def cell_runs(epochs, value="wall_s"):
             for key, cell in epochs.groupby(KEYS, sort=True)}
 
 
+def kind_spreads(epochs, value="wall_s"):
+    """{(impl, device, threads): pooled_spread of the log run medians over that kind's cells}."""
+    kinds = {}
+    for (impl, device, _w, _d, _b, threads), runs in cell_runs(epochs, value).items():
+        kinds.setdefault((impl, device, threads), []).append(runs)
+    return {kind: pooled_spread(groups) for kind, groups in kinds.items()}
+
+
+def kind_of(cell):
+    """The kind (impl, device, threads) of a cell_runs key."""
+    impl, device, _w, _d, _b, threads = cell
+    return impl, device, threads
+
+
 def baseline_runs(runs, impl):
     """cell_runs' runs of `impl` keyed by (device, dtype, batch, threads): a baseline."""
     return {(dev, d, b, t): r for (i, dev, _w, d, b, t), r in runs.items() if i == impl}
@@ -211,14 +234,14 @@ def speedups(epochs, baseline=BASELINE, value="wall_s"):
 
     speedup = median time of the baseline / median time of the implementation (> 1: faster).
     """
-    runs = cell_runs(epochs, value)
+    runs, spread = cell_runs(epochs, value), kind_spreads(epochs, value)
     base = baseline_runs(runs, baseline)
     rows = []
     for (impl, device, workload, dtype, batch, threads), r in runs.items():
         ref = base.get((device, dtype, batch, threads))
         if impl == baseline or ref is None:
             continue
-        res = ratio(ref, r)
+        res = ratio(ref, r, spread[(baseline, device, threads)], spread[(impl, device, threads)])
         rows.append({"impl": impl, "device": device, "workload": workload, "dtype": dtype,
                      "batch": batch, "threads": threads, "baseline": baseline,
                      "speedup": res["ratio"], "ci_low": res["ci_low"],
@@ -230,13 +253,14 @@ def speedups(epochs, baseline=BASELINE, value="wall_s"):
 
 def dtype_ratios(epochs, value="wall_s"):
     """float64 time / float32 time for each (impl, device, batch, threads) that has both."""
-    runs = cell_runs(epochs, value)
+    runs, spread = cell_runs(epochs, value), kind_spreads(epochs, value)
     rows = []
     for (impl, device, workload, dtype, batch, threads), r64 in runs.items():
         r32 = runs.get((impl, device, workload, "float32", batch, threads))
         if dtype != "float64" or r32 is None:
             continue
-        res = ratio(r64, r32)
+        kind = spread[(impl, device, threads)]
+        res = ratio(r64, r32, kind, kind)
         rows.append({"impl": impl, "device": device, "workload": workload, "batch": batch,
                      "threads": threads, **res})
     return pd.DataFrame(rows, columns=["impl", "device", "workload", "batch", "threads",
@@ -245,12 +269,13 @@ def dtype_ratios(epochs, value="wall_s"):
 
 def thread_scaling(epochs, value="wall_s"):
     """Speed-up over the same cell's smallest thread count (time at min threads / time)."""
-    runs = cell_runs(epochs, value)
+    runs, spread = cell_runs(epochs, value), kind_spreads(epochs, value)
     rows = []
     for (impl, device, workload, dtype, batch, threads), r in runs.items():
         base_t = min(t for (i, dev, _w, d, b, t) in runs
                      if (i, dev, d, b) == (impl, device, dtype, batch))
-        res = ratio(runs[(impl, device, workload, dtype, batch, base_t)], r)
+        res = ratio(runs[(impl, device, workload, dtype, batch, base_t)], r,
+                    spread[(impl, device, base_t)], spread[(impl, device, threads)])
         rows.append({"impl": impl, "device": device, "workload": workload, "dtype": dtype,
                      "batch": batch, "threads": threads, "base_threads": base_t,
                      "speedup": res["ratio"], "ci_low": res["ci_low"],

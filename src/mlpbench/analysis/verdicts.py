@@ -35,6 +35,21 @@ class Evidence:
             if "disturbed" in epochs else False
         self.clean = epochs[~disturbed] if "disturbed" in epochs else epochs
         self.cells = []
+        self._spreads = {}
+
+    def ratio(self, num, den):
+        """stats.ratio of two cells, each {"value": column (default wall_s), "impl", "threads",
+        ...}, each side's spread pooled over its kind's undisturbed runs."""
+        sides = []
+        for cell in (num, den):
+            where = dict(cell)
+            value = where.pop("value", "wall_s")
+            if value not in self._spreads:
+                self._spreads[value] = stats.kind_spreads(self.clean, value)
+            spread = self._spreads[value].get((where["impl"], "cpu", where["threads"]))
+            sides.append((self.runs(value, **where), spread))
+        (num_runs, num_spread), (den_runs, den_spread) = sides
+        return stats.ratio(num_runs, den_runs, num_spread, den_spread)
 
     def has(self, **where):
         return bool(stats.runs_of(self.all, **where))

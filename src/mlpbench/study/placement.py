@@ -90,8 +90,8 @@ def note(ledger, placement, process, budget_s):
     spent = waited_s(ledger) + placement.waited_s
     shares = ", ".join(f"CPU {c} {placement.shares[c]:.0%}" for c in placement.cpus)
     outcome = ("they were quiet" if placement.quiet else
-               "they stayed busy; the study's wait budget is spent, so it runs once and is "
-               "flagged")
+               "they stayed busy; the study's wait budget is spent, so it runs once, flagged "
+               "if disturbed")
     line = (f"{placement.waited_s:.1f} s waited by {process} for {shares}: {outcome} "
             f"({spent:.0f} of {budget_s:.0f} s of the study's wait budget spent)")
     Path(ledger).parent.mkdir(parents=True, exist_ok=True)
