@@ -32,8 +32,10 @@ localrules:
     gather,
     stats,
     overhead,
+    between_studies,
     claims,
     findings,
+    calibration,
     figures,
     tables,
 

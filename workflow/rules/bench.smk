@@ -143,6 +143,7 @@ rule adapt:
     input:
         records=run_records,
         design="results/design.json",
+        between="results/between_studies.csv",
         data=DATA,
         image=cpu_image,
     output:

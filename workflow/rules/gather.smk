@@ -2,6 +2,7 @@
 # comparison, so that a newly archived study redoes it.
 FINDINGS = os.path.join(REPO, config["findings"]) if config["findings"] else None
 ARCHIVED = sorted(glob.glob(f"{FINDINGS}/*/*/claims.csv")) if FINDINGS else []
+ARCHIVED_EPOCHS = [os.path.join(os.path.dirname(p), "epochs.csv.gz") for p in ARCHIVED]
 
 # The native study's runs.csv (config native_runs): an input of the rules that compare Docker
 # with native, or no file at all when it is not set. The config is fixed, so no input function.
@@ -67,11 +68,29 @@ rule overhead:
         "../scripts/overhead.py"
 
 
+# The third level of variance: how much identical cells vary between the archived studies of
+# one hardware and workload, beyond their own intervals (mlpbench.analysis.between_studies).
+rule between_studies:
+    input:
+        archived=ARCHIVED_EPOCHS,
+    output:
+        "results/between_studies.csv",
+    log:
+        "logs/between_studies.log",
+    resources:
+        cpus_per_task=1,
+        mem_mb=2000,
+        runtime=5,
+    script:
+        "../scripts/between_studies.py"
+
+
 rule claims:
     input:
         epochs="results/epochs.csv",
         runs="results/runs.csv",
         extra="results/extra.csv",
+        between="results/between_studies.csv",
         native_runs=NATIVE_RUNS,
     output:
         csv="results/claims.csv",

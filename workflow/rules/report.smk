@@ -7,6 +7,7 @@ rule tables:
         efficiency="results/efficiency.csv",
         findings="results/findings.csv",
         calibration="results/calibration.csv",
+        between="results/between_studies.csv",
     output:
         claims=report(
             "results/tables/claims.html",

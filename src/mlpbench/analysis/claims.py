@@ -206,16 +206,18 @@ ARTICLE_CLAIMS = {
 }
 
 
-def evaluate(epochs, runs=None, native_runs=None, extra_runs=None):
+def evaluate(epochs, runs=None, native_runs=None, extra_runs=None, study_var=0.0):
     """All claims, judged from the per-epoch table (only the used attempts of ok CPU runs).
 
     runs, native_runs: this study's and a native study's runs.csv, for the container claim.
-    extra_runs: {claim key: runs the adaptive pass added for it}.
+    extra_runs: {claim key: runs the adaptive pass added for it}. study_var: the variance of a
+    cell's log time between studies (mlpbench.analysis.between_studies.used), added to every
+    interval.
     """
     ok = gather.timed(epochs[epochs["device"] == "cpu"])
     rows = []
     for key, judge in ARTICLE_CLAIMS.items():
-        ev = Evidence(ok, ARTICLE_THREADS)
+        ev = Evidence(ok, ARTICLE_THREADS, study_var)
         try:
             row = judge(ev)
         except Disturbed as e:

@@ -140,11 +140,13 @@ def pooled_spread(groups):
     return (sum(float(((x - x.mean()) ** 2).sum()) for x in logs) / df, df) if df else (np.nan, 0)
 
 
-def ratio(num_runs, den_runs, num_spread=None, den_spread=None):
+def ratio(num_runs, den_runs, num_spread=None, den_spread=None, study_var=0.0):
     """The ratio of the geometric means of the runs' medians, with a Welch t interval on the
     log scale; each side's spread (variance, df) is its own runs' unless one pooled over
     several cells is given (pooled_spread, kind_spreads); one spread given for both sides is
-    one estimate. Significant if the interval excludes 1."""
+    one estimate. study_var: the variance between studies of one cell's log time
+    (mlpbench.analysis.between_studies), added for each side. Significant if the interval
+    excludes 1."""
     from scipy.stats import t as student
 
     if not num_runs or not den_runs:
@@ -153,7 +155,7 @@ def ratio(num_runs, den_runs, num_spread=None, den_spread=None):
     (vx, dx), (vy, dy) = (num_spread or pooled_spread([num_runs]),
                           den_spread or pooled_spread([den_runs]))
     ex, ey = vx / len(x), vy / len(y)
-    se = np.sqrt(ex + ey)
+    se = np.sqrt(ex + ey + 2 * study_var)
     if num_spread is not None and num_spread is den_spread:  # one estimate, not two
         df = dx or np.nan
     else:  # Welch-Satterthwaite

@@ -29,8 +29,8 @@ class Disturbed(Exception):
 class Evidence:
     """The ok CPU epochs of the study, and the cells a claim asked for."""
 
-    def __init__(self, epochs, prefer_threads):
-        self.all, self.prefer = epochs, prefer_threads
+    def __init__(self, epochs, prefer_threads, study_var=0.0):
+        self.all, self.prefer, self.study_var = epochs, prefer_threads, study_var
         disturbed = epochs["disturbed"].fillna(False).astype(bool) \
             if "disturbed" in epochs else False
         self.clean = epochs[~disturbed] if "disturbed" in epochs else epochs
@@ -39,7 +39,8 @@ class Evidence:
 
     def ratio(self, num, den):
         """stats.ratio of two cells, each {"value": column (default wall_s), "impl", "threads",
-        ...}, each side's spread pooled over its kind's undisturbed runs."""
+        ...}, each side's spread pooled over its kind's undisturbed runs, plus the variance
+        between studies (study_var)."""
         sides = []
         for cell in (num, den):
             where = dict(cell)
@@ -49,7 +50,7 @@ class Evidence:
             spread = self._spreads[value].get((where["impl"], "cpu", where["threads"]))
             sides.append((self.runs(value, **where), spread))
         (num_runs, num_spread), (den_runs, den_spread) = sides
-        return stats.ratio(num_runs, den_runs, num_spread, den_spread)
+        return stats.ratio(num_runs, den_runs, num_spread, den_spread, self.study_var)
 
     def has(self, **where):
         return bool(stats.runs_of(self.all, **where))

@@ -6,10 +6,12 @@ rule's inputs) and returns (frame, title, note); write() renders each with table
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from mlpbench.analysis import gather, stats
+from mlpbench.analysis import between_studies, gather, stats
 from mlpbench.analysis.claims import GAIN
+from mlpbench.analysis.hardware import of_runs
 from mlpbench.report import article as article_table
 from mlpbench.report import published, tables
 
@@ -28,6 +30,27 @@ def findings(t):
             "shown, not judged; a claim may hold on one machine and not on another.")
 
 
+def between(t):
+    """The sentence on the variance between studies that this study's intervals include."""
+    found = of_runs(t["runs"])
+    subset = t["runs"]["subset"].dropna()
+    if found is None or subset.empty:
+        return "No run was measured, so no variance between studies applies."
+    rows = t["between"][(t["between"]["hardware"] == found["name"])
+                        & (t["between"]["subset"] == subset.iloc[0])]
+    used = between_studies.used(t["between"], found["name"], subset.iloc[0])
+    if rows.empty or pd.isna(rows["component"].iloc[0]):
+        return (f"Between studies: the archive holds fewer than two studies of {found['name']} "
+                f"on {int(subset.iloc[0])} samples with cells in common, so no component is "
+                "measured and none is added to this study's intervals.")
+    r = rows.iloc[0]
+    return (f"Between studies (results/between_studies.csv): {int(r['studies'])} archived "
+            f"studies of {found['name']} on {int(subset.iloc[0])} samples share "
+            f"{int(r['cells'])} cells; their log times spread by {r['observed_sd']:.3f} where "
+            f"their own intervals allow {r['expected_sd']:.3f}, so each side of every "
+            f"interval here adds a component of sd {np.sqrt(used):.3f} on the log scale.")
+
+
 def calibration(t):
     table = t["calibration"]
     every = table[table["kind"] == "all"]
@@ -43,7 +66,8 @@ def calibration(t):
             f"beyond 1 +- {GAIN:.0%}, where a claim would be decided on nothing; median_width: "
             "high / low. Only cells with twice a design's processes take part: "
             "config/calibration.yaml runs them (the other studies have too few). "
-            + (f"Here: {found}." if found else "No cell of this study has processes enough."))
+            + (f"Here: {found}. " if found else "No cell of this study has processes enough. ")
+            + between(t))
 
 
 def not_run(t):

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pandas as pd
 
-from mlpbench.analysis import claims, gather, hardware, verdicts
+from mlpbench.analysis import between_studies, claims, gather, hardware, verdicts
 from mlpbench.study import launch
 from mlpbench.study.grid import Process
 
@@ -28,15 +28,24 @@ def undecided_cells(table):
     return dict(cells)
 
 
-def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, image=None):
-    """Run rounds of extra runs; return the table of what was added (COLUMNS)."""
+def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, image=None,
+        between=None):
+    """Run rounds of extra runs; return the table of what was added (COLUMNS). between:
+    results/between_studies.csv, whose component for this hardware widens the intervals as
+    the claims rule's."""
     added, next_repeat = [], defaultdict(lambda: design["processes"] + 1)
     planned = gather.load(planned_paths)
+    study_var = None
     for round_no in range(1, max_extra_runs + 1):
         records = planned + gather.load(
             [a["path"] for a in added if a["status"] != "missing"], "extra")
         hardware.mark(records)
-        table = claims.evaluate(gather.epochs_table(records))
+        if study_var is None:
+            found = hardware.of_runs(gather.runs_table(records)) if between is not None \
+                else None
+            study_var = between_studies.used(between, found["name"], settings.subset) \
+                if found else 0.0
+        table = claims.evaluate(gather.epochs_table(records), study_var=study_var)
         todo = list(undecided_cells(table).items())[: max_extra_runs - len(added)]
         if not todo:
             break
