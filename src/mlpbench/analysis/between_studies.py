@@ -49,8 +49,9 @@ def component(studies):
     variance on the log scale) and component_sd; component None where nothing is shared."""
     shared = sorted(c for c in set().union(*studies) if sum(c in s for s in studies) >= 2)
     taking = [s for s in studies if any(c in s for c in shared)]
-    df = sum(sum(c in s for s in taking) - 1 for c in shared) - (len(taking) - 1)
-    if not shared or df < 1:
+    df = sum(sum(c in s for s in taking) - 1 for c in shared) - (len(taking) - 1) \
+        if shared else 0
+    if df < 1:
         return {"studies": len(studies), "cells": len(shared), "df": max(df, 0),
                 "observed_sd": np.nan, "expected_sd": np.nan, "component": None,
                 "component_sd": np.nan}
