@@ -23,7 +23,8 @@ ROOT = "findings"
 MACHINE = "machine.json"
 CLAIMS = "claims.csv"
 DECISIVE = (CONFIRMED, REFUTED)
-CLAIM_COLUMNS = ["key", "claim", "verdict", "ratio", "ci_low", "ci_high", "threshold", "side"]
+CLAIM_COLUMNS = ["key", "claim", "verdict", "ratio", "ci_low", "ci_high", "threshold", "side",
+                 "interval"]
 STUDY_COLUMNS = ["hardware", "study", "config", "date", "path"]
 
 

@@ -45,7 +45,8 @@ ACCURACY = 0.001  # as mlpbench.analysis.compare_runs: only summation order may 
 ARTICLE_THREADS = 4
 ARTICLE_BATCH = 500
 COLUMNS = ["key", "claim", "verdict", "ratio", "ci_low", "ci_high", "threshold", "side",
-           "extra_runs", "cells", "evidence"]
+           "extra_runs", "cells", "evidence", "interval"]
+BOOTSTRAP = "two-level bootstrap"  # the interval of claims.csv files without the column
 CELL = ["impl", "device", "dtype", "batch", "threads"]
 
 CLAIMS = {
@@ -229,6 +230,7 @@ def evaluate(epochs, runs=None, native_runs=None, extra_runs=None, study_var=0.0
                  "cells": ""})
     table = pd.DataFrame(rows)
     table["extra_runs"] = table["key"].map(extra_runs or {}).fillna(0).astype(int)
+    table["interval"] = stats.INTERVAL
     return table[COLUMNS]
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from mlpbench.analysis.gather import KEYS, timed
 
+INTERVAL = "t on log process medians, spread pooled over the kind"  # claims.csv names it
 CV_WARN = 0.05  # coefficient of variation above which a cell's timing is flagged
 N_BOOT = 2000
 CONFIDENCE = 0.95

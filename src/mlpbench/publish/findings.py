@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlpbench.analysis import archive
-from mlpbench.analysis.claims import ARTICLE_BATCH, CLAIMS
+from mlpbench.analysis.claims import ARTICLE_BATCH, BOOTSTRAP, CLAIMS
 from mlpbench.analysis.ranking import REFERENCE
 from mlpbench.analysis.verdicts import NOT_TESTED
 from mlpbench.report import answer, figures, forest
@@ -110,7 +110,12 @@ def claims_section(hw, studies, table, summary):
         if tally.hardware_dependent:
             note += ", hardware-dependent"
         lines.append(f"| {_md(CLAIMS.get(key, key))} | " + " | ".join(cells) + f" | {note} |")
-    return lines + [""]
+    methods = {}
+    for s in studies:  # claims.csv names its interval; the earliest archived ones do not
+        found = s.claims["interval"].dropna()
+        methods.setdefault(found.iloc[0] if len(found) else BOOTSTRAP, []).append(s.name)
+    return lines + ["", "Intervals: " + "; ".join(f"{m} in {', '.join(names)}"
+                                                  for m, names in methods.items()) + ".", ""]
 
 
 def article_section(hw, studies):
