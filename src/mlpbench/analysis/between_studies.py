@@ -68,7 +68,7 @@ def component(studies):
     m = {c: sum(c in s for s in taking) for c in shared}
     expected = sum(s[c][1] * (1 - 1 / m[c]) for s in taking for c in shared if c in s)
     value = max(0.0, (observed - expected) / df) if np.isfinite(expected) else None
-    return {"studies": len(taking), "cells": len(shared), "df": df,
+    return {"studies": len(studies), "cells": len(shared), "df": df,
             "observed_sd": float(np.sqrt(observed / df)),
             "expected_sd": float(np.sqrt(expected / df)) if np.isfinite(expected) else np.nan,
             "component": value, "component_sd": np.sqrt(value) if value is not None else np.nan}

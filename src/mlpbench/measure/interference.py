@@ -37,13 +37,13 @@ def read_cpu_ticks(stat_path="/proc/stat"):
     return ticks
 
 
-def _deltas(before, after, cpus):
+def tick_deltas(before, after, cpus):
     """Busy and total ticks spent between two snapshots on those CPUs present in both."""
     both = [c for c in cpus if c in before and c in after]
     return tuple(sum(after[c][i] - before[c][i] for c in both) for i in (0, 1))
 
 
-def _share(busy, total, own_ticks):
+def busy_share(busy, total, own_ticks):
     return min(1.0, max(0.0, (busy - own_ticks) / total)) if total > 0 else 0.0
 
 
@@ -70,11 +70,11 @@ class InterferenceMeter:
         own_ticks = (self.own_cpu() - self._start[1]) * self.ticks_per_s  # read first: nested
         before, after = self._start[0], read_cpu_ticks(self.stat_path)
         # The denominator is ticks too, not a wall clock: both sides come from one clock.
-        busy, total = _deltas(before, after, self.cpus)
+        busy, total = tick_deltas(before, after, self.cpus)
         if total <= 0:
             return {"interference": 0.0, "machine_busy": 0.0}
-        return {"interference": _share(busy, total, own_ticks),
-                "machine_busy": _share(*_deltas(before, after, after), own_ticks)}
+        return {"interference": busy_share(busy, total, own_ticks),
+                "machine_busy": busy_share(*tick_deltas(before, after, after), own_ticks)}
 
 
 def _read_stat(pid, proc):
@@ -154,11 +154,11 @@ def machine_report(sample_s=1.0, top=5, proc="/proc", stat_path="/proc/stat",
     # A process that started during the sample used all of its CPU time in it.
     used = {p: (c, t - procs0.get(p, (c, 0))[1]) for p, (c, t) in procs1.items()}
     me = os.getpid()
-    busy, total = _deltas(cpus0, cpus1, cpus1)
+    busy, total = tick_deltas(cpus0, cpus1, cpus1)
     if total <= 0:
         lines.append(f"no clock tick passed in the {sample_s:g} s sample: no CPU use measured")
         return lines, False
-    share = _share(busy, total, used.get(me, ("", 0))[1])
+    share = busy_share(busy, total, used.get(me, ("", 0))[1])
     lines.append(f"other work used {share:.0%} of the CPUs during a {sample_s:g} s sample")
     skip = {me, *_ancestors(me, proc)}
     others = sorted(((t, p, c) for p, (c, t) in used.items() if p not in skip and t > 0),

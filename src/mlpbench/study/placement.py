@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlpbench.measure.interference import read_cpu_ticks
+from mlpbench.measure.interference import busy_share, read_cpu_ticks, tick_deltas
 
 WINDOW_S = 1.0  # how long busy_shares looks: 100 ticks of 10 ms, so 1% resolution
 BACKOFF_S = 2.0  # between two looks while waiting, and before a disturbed run is redone
@@ -43,12 +43,8 @@ def busy_shares(cpus, window_s=WINDOW_S, stat_path="/proc/stat", sleep=time.slee
     before = read_cpu_ticks(stat_path)
     sleep(window_s)
     after = read_cpu_ticks(stat_path)
-    shares = {}
-    for cpu in cpus:
-        if cpu in before and cpu in after:
-            busy, total = (after[cpu][i] - before[cpu][i] for i in (0, 1))
-            shares[cpu] = min(1.0, max(0.0, busy / total)) if total > 0 else 0.0
-    return shares
+    return {cpu: busy_share(*tick_deltas(before, after, [cpu]), 0)
+            for cpu in cpus if cpu in before and cpu in after}
 
 
 def choose(threads, shares):
