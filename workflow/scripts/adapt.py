@@ -14,7 +14,7 @@ Path(out.runs).mkdir(parents=True, exist_ok=True)
 image = json.loads(Path(inp.image).read_text()) if inp.image else None
 added = adapt.run(list(inp.records), json.loads(Path(inp.design).read_text()),
                   snakemake.params.settings, inp.data, snakemake.params.lock,  # noqa: F821
-                  "logs/adapt", snakemake.config["max_extra_runs"], image=image,  # noqa: F821
-                  between=pd.read_csv(inp.between))
+                  "logs/adapt", snakemake.config["max_extra_runs"],  # noqa: F821
+                  snakemake.config, image=image, between=pd.read_csv(inp.between))  # noqa: F821
 added.to_csv(out.table, index=False)
 print(f"{len(added)} extra runs", file=sys.stderr)

@@ -1,8 +1,11 @@
-"""The adaptive pass: more runs of exactly the cells that undecided claims need.
+"""The adaptive pass: more processes for the cells that undecided claims need.
 
-After the planned runs, a claim whose interval straddles its threshold (inconclusive) gets one
-more run of each cell it needs, in a new process, round after round, until every claim is
-decided or `max_extra_runs` runs were added. The records go under results/extra/runs/, and
+After the planned runs, each (implementation, device, threads) that an inconclusive claim needs
+gets one more process per round, until every claim is decided, `max_extra_runs` runs were
+added, or a round added no undisturbed run (busy CPUs decide nothing). An extra process is a
+planned one over again: every (dtype, batch) cell of the grid, in an order of its own, so that
+its runs are exchangeable with the planned runs they are pooled with (a process of one cell runs
+in another context, and its times differ). The records go under results/extra/runs/, and
 results/extra.csv lists each added run with the claims it was for.
 """
 
@@ -11,7 +14,8 @@ from collections import defaultdict
 import pandas as pd
 
 from mlpbench.analysis import between_studies, claims, gather, hardware, verdicts
-from mlpbench.study import launch
+from mlpbench.measure import records as run_records
+from mlpbench.study import grid, launch
 from mlpbench.study.grid import Process
 
 EXTRA_ROOT = "results/extra/runs"
@@ -28,15 +32,16 @@ def undecided_cells(table):
     return dict(cells)
 
 
-def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, image=None,
-        between=None):
-    """Run rounds of extra runs; return the table of what was added (COLUMNS). between:
-    results/between_studies.csv, whose component for this hardware widens the intervals as
-    the claims rule's."""
+def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, config,
+        image=None, between=None):
+    """Run rounds of extra processes; return the table of what was added (COLUMNS). config:
+    the study's grid (dtypes, batches, order_seed). between: results/between_studies.csv,
+    whose component for this hardware widens the intervals as the claims rule's."""
+    cells = [(dtype, batch) for dtype in config["dtypes"] for batch in config["batches"]]
     added, next_repeat = [], defaultdict(lambda: design["processes"] + 1)
     planned = gather.load(planned_paths)
     study_var = None
-    for round_no in range(1, max_extra_runs + 1):
+    while True:
         records = planned + gather.load(
             [a["path"] for a in added if a["status"] != "missing"], "extra")
         hardware.mark(records)
@@ -46,25 +51,32 @@ def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, im
             study_var = between_studies.used(between, found["name"], settings.subset) \
                 if found else 0.0
         table = claims.evaluate(gather.epochs_table(records), study_var=study_var)
-        todo = list(undecided_cells(table).items())[: max_extra_runs - len(added)]
-        if not todo:
+        undecided = undecided_cells(table)
+        wanted = list(dict.fromkeys((impl, device, threads)
+                                    for impl, device, _, _, threads in undecided))
+        room = (max_extra_runs - len(added)) // len(cells)
+        if not wanted or room < 1:
             break
-        groups = defaultdict(list)
-        for (impl, device, dtype, batch, threads), keys in todo:
-            groups[(impl, device, threads)].append(((dtype, batch), keys))
-        for (impl, device, threads), cells in groups.items():
+        round_no = 1 + max((a["round"] for a in added), default=0)
+        usable = 0
+        for impl, device, threads in wanted[:room]:
             process = Process(impl, threads, next_repeat[(impl, device, threads)], device)
             next_repeat[(impl, device, threads)] += 1
             out = process.run_path("{dtype}", "{batch}", EXTRA_ROOT)
-            statuses = launch.run(process, [c for c, _ in cells], design["epochs"][impl],
-                                  settings, data, out, f"{log_dir}/{impl}_t{threads}.log",
-                                  lock, image=image)
-            for (dtype, batch), keys in cells:
-                added.append({"round": round_no, "claims": ";".join(keys), "impl": impl,
-                              "device": device, "dtype": dtype, "batch": batch,
-                              "threads": threads, "repeat": process.repeat,
-                              "status": statuses.get((dtype, batch), "missing"),
-                              "path": process.run_path(dtype, batch, EXTRA_ROOT)})
+            statuses = launch.run(process, cells, design["epochs"][impl], settings, data, out,
+                                  f"{log_dir}/{impl}_t{threads}.log", lock, image=image,
+                                  order_seed=grid.cell_order_seed(config, process))
+            for dtype, batch in cells:  # claims: those that needed this cell, if any
+                path = process.run_path(dtype, batch, EXTRA_ROOT)
+                status = statuses.get((dtype, batch), "missing")
+                served = undecided.get((impl, device, dtype, batch, threads))
+                added.append({"round": round_no, "claims": ";".join(served) if served else None,
+                              "impl": impl, "device": device, "dtype": dtype, "batch": batch,
+                              "threads": threads, "repeat": process.repeat, "status": status,
+                              "path": path})
+                usable += status == "ok" and not run_records.read(path).get("disturbed")
+        if not usable:
+            break
     return pd.DataFrame(added, columns=COLUMNS)
 
 
