@@ -95,3 +95,16 @@ def test_compare_runs_reads_two_runs_tables(tmp_path):
                            "docker"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "largest test-accuracy difference 0" in done.stdout
+
+
+def test_compare_runs_holds_only_runs_of_as_many_epochs_against_each_other():
+    from mlpbench.analysis import compare_runs
+
+    native = gather.runs_table([r for r in study() if r["status"] == "ok"])
+    other = native.assign(runner="docker", image_digest="sha256:" + "ab" * 32)
+    shortened = other.assign(epochs=1, test_accuracy=0.1)  # a busy run: fewer epochs
+    problems, both = compare_runs.compare(native, pd.concat([other, shortened]))
+    assert problems == [] and len(both) == native.groupby(
+        ["impl", "device", "dtype", "batch", "threads"]).ngroups
+    problems, _ = compare_runs.compare(native, other.assign(test_accuracy=0.1))
+    assert problems  # as many epochs and another accuracy: a mismatch

@@ -101,7 +101,7 @@ def test_the_ledger_sums_the_studys_waits_and_says_each_in_one_line(tmp_path):
     wait = placement.Placement((0, 1), {0: 0.9, 1: 0.0}, 30.0, False)
     line = placement.note(ledger, wait, "keras-fit-t2-cpu-r1-a1", 40)
     assert "\n" not in line and "keras-fit-t2-cpu-r1-a1" in line and "CPU 0 90%" in line
-    assert "runs once, flagged if disturbed" in line and "30 of 40 s" in line
+    assert "runs once, shortened and flagged" in line and "30 of 40 s" in line
     placement.note(ledger, placement.Placement((1,), {1: 0.0}, 6.0, True), "x", 40)
     assert placement.waited_s(ledger) == 36
 
@@ -116,10 +116,16 @@ WRITE = ("import json, os, sys\n"
          "          open(sys.argv[1].format(dtype='float32', batch=100), 'w'))\n")
 
 
-def launched(tmp_path, monkeypatch, shares, interference, threads=1, budget=0.0, attempts=3):
-    monkeypatch.setattr(launch, "command", lambda options, process, settings, data, out, **kw:
-                        [sys.executable, "-c", WRITE.replace("INTERFERENCE", interference),
-                         str(out)])
+def launched(tmp_path, monkeypatch, shares, interference, threads=1, budget=0.0, attempts=3,
+             epochs=None):
+    """The record of one run; `epochs` collects each attempt's --epochs."""
+    epochs = [] if epochs is None else epochs
+
+    def command(options, process, settings, data, out, **kw):
+        epochs.append(int(options[options.index("--epochs") + 1]))
+        return [sys.executable, "-c", WRITE.replace("INTERFERENCE", interference), str(out)]
+
+    monkeypatch.setattr(launch, "command", command)
     monkeypatch.setattr(placement, "busy_shares", lambda cpus: {c: shares.get(c, 0.0)
                                                                 for c in cpus})
     monkeypatch.setattr(placement, "BACKOFF_S", 0.0)
@@ -149,12 +155,26 @@ def test_a_run_goes_to_the_quiet_cpu_and_its_record_says_which(tmp_path, monkeyp
 
 def test_busy_cpus_past_the_budget_mean_one_flagged_attempt(tmp_path, monkeypatch, two_cpus,
                                                             capsys):
-    rec = launched(tmp_path, monkeypatch, {0: 1.0, 1: 0.0}, "0.9", threads=2)
+    epochs = []
+    rec = launched(tmp_path, monkeypatch, {0: 1.0, 1: 0.0}, "0.9", threads=2, epochs=epochs)
+    assert epochs == [1]  # the study's busy_epochs: its times are not used, so it is short
     assert rec["attempt"] == 1 and rec["disturbed"] is True and rec["earlier_attempts"] == []
     assert rec["cpus"] == "0,1" and rec["placed_quiet"] is False
     assert rec["cpus_busy_before"] == 1.0
     [line] = (tmp_path / "waits.log").read_text().splitlines()
     assert "stayed busy" in line and line in capsys.readouterr().err
+
+
+def test_a_run_on_busy_cpus_is_flagged_even_when_its_epochs_look_quiet(tmp_path, monkeypatch,
+                                                                      two_cpus):
+    rec = launched(tmp_path, monkeypatch, {0: 1.0, 1: 0.0}, "0.0", threads=2)
+    assert rec["disturbed"] is True and rec["placed_quiet"] is False
+
+
+def test_a_quiet_run_times_every_epoch_of_its_design(tmp_path, monkeypatch, two_cpus):
+    epochs = []
+    launched(tmp_path, monkeypatch, {0: 0.0, 1: 0.0}, "0.0", threads=2, epochs=epochs)
+    assert epochs == [2]
 
 
 def test_a_disturbed_run_on_quiet_cpus_is_still_redone(tmp_path, monkeypatch, two_cpus):

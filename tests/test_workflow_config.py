@@ -44,10 +44,12 @@ def test_shipped_configs_are_valid(name):
     ({"batchs": [50]}, "'batchs'", "unknown config key"),
     ({"dtypes": ["float16"]}, "dtypes[0]", "float16"),
     ({"batches": [50, 30000], "subset": 20000}, "batches[1]", "larger than subset"),
-    ({"interference": {"threshold": 2, "attempts": 3, "wait_budget_s": 0}},
+    ({"interference": {"threshold": 2, "attempts": 3, "wait_budget_s": 0, "busy_epochs": 1}},
      "interference.threshold", "2"),
-    ({"interference": {"threshold": 0.1, "attempts": 3, "wait_budget_s": -1}},
+    ({"interference": {"threshold": 0.1, "attempts": 3, "wait_budget_s": -1, "busy_epochs": 1}},
      "interference.wait_budget_s", "-1"),
+    ({"interference": {"threshold": 0.1, "attempts": 3, "wait_budget_s": 0, "busy_epochs": 0}},
+     "interference.busy_epochs", "0"),
     ({"design": "guess"}, "design", "guess"),
     ({"runner": "slurm"}, "runner", "slurm"),
     ({"data": {"dir": "data", "source": None, "url": "x"}}, "'url'", "unknown config key"),
@@ -179,6 +181,7 @@ def test_settings_take_the_resolved_runner():
 
 def test_nested_values_from_the_command_line_are_coerced_too():
     cfg = grid.validate(with_(interference={"threshold": "0.2", "attempts": "2",
-                                            "wait_budget_s": "60"}), SCHEMA)
-    assert cfg["interference"] == {"threshold": 0.2, "attempts": 2, "wait_budget_s": 60}
+                                            "wait_budget_s": "60", "busy_epochs": "2"}), SCHEMA)
+    assert cfg["interference"] == {"threshold": 0.2, "attempts": 2, "wait_budget_s": 60,
+                                   "busy_epochs": 2}
     assert grid.validate(with_(threads=["all", "1"]), SCHEMA)["threads"] == ["all", 1]

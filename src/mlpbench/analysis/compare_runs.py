@@ -3,11 +3,12 @@
     python -m mlpbench.analysis.compare_runs NATIVE/runs.csv OTHER/runs.csv \
         [--runner docker] [--tol X]
 
-For every cell (impl, device, dtype, batch, threads) that ran in both, the test accuracy of the
-other run must equal the native one to within --tol (the same code on the same data with the
-same seed and thread count: only the libraries' summation order may differ). Every row of OTHER
-must name its runner (--runner) and, for docker, its image digest (sha256:...). Prints one line
-per finding and a summary; exit 1 on any mismatch, 0 otherwise.
+For every cell (impl, device, dtype, batch, threads) that ran in both for as many epochs, the
+test accuracy of the other run must equal the native one to within --tol (the same code on the
+same data with the same seed and thread count: only the libraries' summation order may differ).
+A run shortened because its CPUs stayed busy trained fewer epochs, and is not compared. Every
+row of OTHER must name its runner (--runner) and, for docker, its image digest (sha256:...).
+Prints one line per finding and a summary; exit 1 on any mismatch, 0 otherwise.
 """
 
 import argparse
@@ -31,7 +32,7 @@ def compare(native, other, runner="docker", tol=ACCURACY):
         missing = ran[~digest.str.match(r"^sha256:[0-9a-f]{64}$")]
         if len(missing):
             problems.append(f"{len(missing)} rows lack an image digest (sha256:...)")
-    keys = [k for k in CELL if k in native and k in other]
+    keys = [k for k in [*CELL, "epochs", "warmup_epochs"] if k in native and k in other]
     ok = lambda df: df[df["status"] == "ok"].groupby(keys)["test_accuracy"].median()  # noqa: E731
     both = pd.concat({"native": ok(native), "other": ok(other)}, axis=1).dropna()
     both["difference"] = (both["other"] - both["native"]).abs()

@@ -54,6 +54,7 @@ class Settings:
     disturbed_above: float
     wait_budget_s: float = 0.0  # the whole study's, for quiet CPUs (mlpbench.study.placement)
     waits: str | None = None  # the study's wait ledger, where that budget is counted
+    busy_epochs: int = 1  # timed epochs per cell of a process whose CPUs stayed busy
 
 
 def known_implementations():
@@ -163,7 +164,8 @@ def settings(config, runner=None):
     return Settings(config["warmup_epochs"], config["subset"], config["seed"],
                     runner or config["runner"], config["timeout_s"],
                     config["interference"]["attempts"], config["interference"]["threshold"],
-                    config["interference"]["wait_budget_s"], WAITS)
+                    config["interference"]["wait_budget_s"], WAITS,
+                    config["interference"]["busy_epochs"])
 
 
 def settings_args(settings):

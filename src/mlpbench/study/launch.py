@@ -13,7 +13,8 @@ without a GPU) is recorded as skipped. Every record names the node, its SLURM jo
 
 Each attempt runs on the quietest of the CPUs this launcher may use (mlpbench.study.placement),
 chosen under the lock just before it starts, and its record names them (`cpus`). When they stay
-busy beyond the study's wait budget, the attempt is the last: it is measured once and flagged.
+busy beyond the study's wait budget, the attempt is the last: it is measured once, over the
+study's `busy_epochs` timed epochs per cell, and flagged, since its times are not used.
 """
 
 import argparse
@@ -100,8 +101,17 @@ def _place(tag, threads, settings, log):
     return where
 
 
+def _argv(process, cells, epochs, settings, data_path, out, where, image=None, name=None,
+          order_seed=None):
+    """The attempt's argv once it is placed: on CPUs that stayed busy it is flagged whatever it
+    measures, so it times only the study's busy_epochs per cell."""
+    timed = epochs if where.quiet else min(epochs, settings.busy_epochs)
+    return command(run_options(process, cells, timed, settings, order_seed), process, settings,
+                   data_path, out, image=image, name=name, cpus=where.cpus)
+
+
 def _execute(build, tag, threads, settings, log_path, lock_path, name):
-    """Place the attempt, then run build(cpus=...) under the node's timing lock; (argv, placement,
+    """Place the attempt, then run build(where) under the node's timing lock; (argv, placement,
     failure reason or None, process wall s, harness CPU s)."""
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with node.timing_lock(lock_path), open(log_path, "a") as log:
@@ -109,7 +119,7 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
             for leftover in containers.remove_leftovers():
                 log.write(f"removed a leftover container {leftover}\n")
         where = _place(tag, threads, settings, log)
-        argv = build(cpus=where.cpus)
+        argv = build(where=where)
         log.write(f"$ {' '.join(argv)}\n")
         log.flush()
         harness = interference.study_pids()
@@ -173,13 +183,13 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
             if attempt > 1:  # let a passing disturbance pass before looking for quiet CPUs
                 time.sleep(placement.BACKOFF_S)
             cname = containers.container_name(tag) if settings.runner == "docker" else None
-            options = run_options(process, pending, epochs, settings, order_seed)
             argv, where, reason, wall, harness_cpu = _execute(
-                partial(command, options, process, settings, data_path, out, image=image,
-                        name=cname),
+                partial(_argv, process, list(pending), epochs, settings, data_path, out,
+                        image=image, name=cname, order_seed=order_seed),
                 tag, process.threads, settings, log_path, lock_path, cname)
         # CPUs that stayed busy would disturb another attempt just the same
-        last = attempt == settings.attempts or (where is not None and not where.quiet)
+        busy = where is not None and not where.quiet
+        last = attempt == settings.attempts or busy
         still = []
         for dtype, batch in pending:
             path = paths[(dtype, batch)]
@@ -194,7 +204,7 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
                 record = records.error_record(fields, f"{why}: {_tail(log_path)}",
                                               runner=settings.runner, image_digest=digest)
             record.update(repeat=process.repeat, process=tag, attempt=attempt,
-                          disturbed=disturbed(record, settings.disturbed_above),
+                          disturbed=busy or disturbed(record, settings.disturbed_above),
                           command=argv, process_wall_s=wall,
                           harness_cpu_per_wall=harness_cpu / wall if wall else None,
                           **placed(where), **here)
@@ -220,6 +230,8 @@ def parse_args(argv=None):
     p.add_argument("--wait-budget-s", type=float, default=0.0,
                    help="the study's budget for waiting for quiet CPUs")
     p.add_argument("--waits", default=None, help="the study's wait ledger (results/waits.log)")
+    p.add_argument("--busy-epochs", type=int, default=1,
+                   help="timed epochs per cell when the CPUs stayed busy (the run is flagged)")
     epochs = p.add_mutually_exclusive_group(required=True)
     epochs.add_argument("--epochs", type=int, help="timed epochs per cell")
     epochs.add_argument("--design", help="results/design.json: its epochs for this impl")
@@ -238,7 +250,7 @@ def main(argv=None):
     a = parse_args(argv)
     process = Process(a.impl, a.threads, a.repeat, a.device)
     settings = Settings(a.warmup_epochs, a.subset, a.seed, a.runner, a.timeout_s, a.attempts,
-                        a.disturbed_above, a.wait_budget_s, a.waits)
+                        a.disturbed_above, a.wait_budget_s, a.waits, a.busy_epochs)
     epochs = a.epochs or json.loads(Path(a.design).read_text())["epochs"][a.impl]
     cells = [(d, int(b)) for d in a.dtypes.split(",") for b in a.batches.split(",")]
     image = json.loads(Path(a.image).read_text()) if a.image else None

@@ -6,7 +6,9 @@ until the chosen ones are quiet. The budget is the study's, not the process's: e
 line of the study's wait ledger (results/waits.log), which the launcher reads and appends to
 while it holds the node's timing lock. A process that finds its CPUs busy once the budget is
 spent runs once, on the quietest CPUs there are, and is flagged: redoing it on a CPU known to
-be busy would spend attempts that measure the same disturbance again.
+be busy would spend attempts that measure the same disturbance again. It times the study's
+`busy_epochs` per cell (mlpbench.study.launch): enough to record what the cell took under that
+load, no more, since a flagged run's times are never used.
 """
 
 import time
@@ -86,8 +88,8 @@ def note(ledger, placement, process, budget_s):
     spent = waited_s(ledger) + placement.waited_s
     shares = ", ".join(f"CPU {c} {placement.shares[c]:.0%}" for c in placement.cpus)
     outcome = ("they were quiet" if placement.quiet else
-               "they stayed busy; the study's wait budget is spent, so it runs once, flagged "
-               "if disturbed")
+               "they stayed busy; the study's wait budget is spent, so it runs once, "
+               "shortened and flagged")
     line = (f"{placement.waited_s:.1f} s waited by {process} for {shares}: {outcome} "
             f"({spent:.0f} of {budget_s:.0f} s of the study's wait budget spent)")
     Path(ledger).parent.mkdir(parents=True, exist_ok=True)
