@@ -9,6 +9,7 @@ in another context, and its times differ). The records go under results/extra/ru
 results/extra.csv lists each added run with the claims it was for.
 """
 
+import itertools
 from collections import defaultdict
 
 import pandas as pd
@@ -41,7 +42,7 @@ def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, co
     added, next_repeat = [], defaultdict(lambda: design["processes"] + 1)
     planned = gather.load(planned_paths)
     study_var = None
-    while True:
+    for round_no in itertools.count(1):
         records = planned + gather.load(
             [a["path"] for a in added if a["status"] != "missing"], "extra")
         hardware.mark(records)
@@ -57,7 +58,6 @@ def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, co
         room = (max_extra_runs - len(added)) // len(cells)
         if not wanted or room < 1:
             break
-        round_no = 1 + max((a["round"] for a in added), default=0)
         usable = 0
         for impl, device, threads in wanted[:room]:
             process = Process(impl, threads, next_repeat[(impl, device, threads)], device)
