@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlpbench.report import figures, forest
+from mlpbench.report import forest, style
 
 NAN = np.nan
 ROWS = [  # key, verdict, ratio, ci_low, ci_high, threshold, side, extra_runs
@@ -28,12 +28,12 @@ def texts(fig):
 
 def drawn(fig, tmp_path):
     path = tmp_path / "fig.png"
-    figures.save(fig, path)
+    style.save(fig, path)
     return path.stat().st_size > 0
 
 
 def test_mixed_table_has_one_row_per_claim_on_a_log_axis(tmp_path):
-    fig = forest.fig_claims(claims())
+    fig = forest.claims(claims())
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -49,7 +49,7 @@ def test_mixed_table_has_one_row_per_claim_on_a_log_axis(tmp_path):
 
 
 def test_verdict_colours_the_point_and_interval():
-    fig = forest.fig_claims(claims())
+    fig = forest.claims(claims())
     points = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
     assert [p.get_color() for p in points] == ["tab:green", "tab:red", "tab:orange"]
     ticks = [line for line in fig.axes[0].lines if line.get_marker() == "|"]
@@ -58,7 +58,7 @@ def test_verdict_colours_the_point_and_interval():
 
 def test_all_nan_rows_still_appear(tmp_path):
     rows = [(k, "not tested here", NAN, NAN, NAN, t, s, 0) for k, _, _, _, _, t, s, _ in ROWS]
-    fig = forest.fig_claims(claims(rows))
+    fig = forest.claims(claims(rows))
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
     assert len(ax.get_yticks()) == len(rows)
@@ -68,10 +68,11 @@ def test_all_nan_rows_still_appear(tmp_path):
 
 @pytest.mark.parametrize("table", [claims().iloc[:0], pd.DataFrame()])
 def test_empty_table_says_so(table, tmp_path):
-    fig = forest.fig_claims(table)
+    fig = forest.claims(table)
     assert any("no claims" in t for t in texts(fig))
     assert drawn(fig, tmp_path)
 
 
 def test_the_figure_saves_as_a_png(tmp_path):
-    figures.save(forest.fig_claims(claims()), tmp_path / "fig0.png")
+    style.save(forest.claims(claims()), tmp_path / "fig0.png")
+    assert (tmp_path / "fig0.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

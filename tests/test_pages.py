@@ -1,21 +1,48 @@
-"""report.pages: one entry per table page, which the tables rule writes; what the pages show."""
+"""report.pages: the registry names and captions every page once, and every page builds from
+the tables it names; what the pages show."""
 
 import re
 from pathlib import Path
 
-from synthetic import record
+from synthetic import record, study
 
-from mlpbench.analysis import gather
+from mlpbench.analysis import archive, between_studies, calibration, claims, gather, stats
 from mlpbench.report import pages, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_tables_rule_outputs_every_page():
-    rule = (ROOT / "workflow/rules/report.smk").read_text()
-    outputs = set(re.findall(r'(\w+)=report\(\s*"results/tables/(\w+)\.html"', rule))
-    assert outputs == {(name, name) for name in pages.PAGES}
-    assert pages.paths() == [f"results/tables/{name}.html" for name in pages.PAGES]
+def test_the_registry_names_and_captions_every_page_once():
+    names = [page.name for page in pages.PAGES]
+    assert len(set(names)) == len(names)
+    for page in pages.PAGES:
+        assert re.fullmatch(r"[a-z_]+", page.name)
+        assert (ROOT / page.caption).read_text().strip(), page.caption
+        assert page.path == f"results/tables/{page.name}.html"
+    assert {p.name for p in (ROOT / "report" / "tables").iterdir()} \
+        == {f"{name}.rst" for name in names}
+
+
+def test_write_renders_every_page_from_the_tables_it_names(tmp_path):
+    recs = study()
+    runs, epochs = gather.runs_table(recs), gather.epochs_table(recs)
+    ok = gather.timed(epochs)
+    judged = claims.evaluate(epochs, runs)
+    frames = {"runs": runs, "epochs": epochs, "cells": stats.cells(ok, runs), "claims": judged,
+              "efficiency": stats.efficiency(runs),
+              "findings": archive.against(judged, "synthetic", []),
+              "calibration": calibration.calibrate(
+                  ok, [{"processes": 1, "epochs": 3}], calibration.METHODS, 20),
+              "between_studies": between_studies.table([])}
+    assert set(frames) == set(pages.TABLES)
+    inputs = {}
+    for name, frame in frames.items():
+        inputs[name] = tmp_path / f"{name}.csv"
+        frame.to_csv(inputs[name], index=False)
+    outputs = {page.name: tmp_path / f"{page.name}.html" for page in pages.PAGES}
+    pages.write(inputs, outputs)
+    for page in pages.PAGES:
+        assert "<table" in outputs[page.name].read_text(), page.name
 
 
 def test_harness_leaves_out_processes_that_timed_nothing():

@@ -6,8 +6,8 @@ import pytest
 from synthetic import jitter, record
 
 from mlpbench.analysis import gather, ranking, stats
-from mlpbench.report import figures
 from mlpbench.report import ranking as ranking_figure
+from mlpbench.report import style
 
 # seconds per epoch: keras-fit clearly fastest, numpy-naive clearly slowest
 TIMES = {"keras-fit": 0.5, "numpy-fast": 1.0, "numpy-naive": 3.0}
@@ -78,11 +78,11 @@ def test_a_cell_without_the_reference_or_with_skips_is_still_ranked():
     at_1000 = ranked[ranked["batch"] == 1000]
     assert list(at_1000["impl"]) == ["keras-fit", "tf-loop"]
     assert at_1000["speed"].isna().all() and not at_1000["significant"].any()
-    fig = ranking_figure.fig10_ranking(ranked)
+    fig = ranking_figure.figure(ranked)
     assert texts(fig).count("not run") == 1  # batch 1000 at 2 threads
     assert texts(fig).count("reference") == 2  # numpy-fast alone at batch 500
     assert "" in texts(fig)  # no speed where numpy-fast did not run
-    figures.save(fig, "/dev/null")
+    style.save(fig, "/dev/null")
 
 
 def test_devices_are_ranked_apart():
@@ -98,7 +98,7 @@ def test_the_figure_orders_each_panel_and_marks_unsettled_speeds(tmp_path):
     same = {"keras-fit": 0.5, "numpy-fast": 1.0, "numpy-step2": 1.0}  # step2 ties numpy-fast
     ranked = table(records(same, threads=(1,)))
     ranked.to_csv(tmp_path / "ranking.csv", index=False)  # the figure reads the saved table
-    fig = ranking_figure.fig10_ranking(pd.read_csv(tmp_path / "ranking.csv"))
+    fig = ranking_figure.figure(pd.read_csv(tmp_path / "ranking.csv"))
     panels = [ax for ax in fig.axes if ax.get_yticklabels()]
     assert len(panels) == 2  # batch 500 and 1000, one dtype and thread count
     for ax in panels:
@@ -110,7 +110,7 @@ def test_the_figure_orders_each_panel_and_marks_unsettled_speeds(tmp_path):
     step2 = ranked[ranked["impl"] == "numpy-step2"]
     assert not step2["significant"].any()
     assert sum(s.startswith("(") for s in speeds) == 2  # not significant: in brackets
-    figures.save(fig, tmp_path / "fig.png")
+    style.save(fig, tmp_path / "fig.png")
     assert (tmp_path / "fig.png").stat().st_size > 0
 
 
@@ -120,6 +120,6 @@ def test_the_figure_orders_each_panel_and_marks_unsettled_speeds(tmp_path):
     ([record("keras-fit", repeat=r) for r in (1, 2)], "only keras-fit ran"),
 ])
 def test_nothing_to_rank_says_why(recs, words, tmp_path):
-    fig = ranking_figure.fig10_ranking(table(recs))
+    fig = ranking_figure.figure(table(recs))
     assert any(words in t for t in texts(fig))
-    figures.save(fig, tmp_path / "fig.png")
+    style.save(fig, tmp_path / "fig.png")

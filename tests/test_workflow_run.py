@@ -13,6 +13,7 @@ from study_run import ROOT, TINY, snakemake, tiny_study
 from mlpbench.analysis import claims as mlpbench_claims
 from mlpbench.analysis import verdicts
 from mlpbench.report.figures import FIGURES
+from mlpbench.report.pages import PAGES
 from mlpbench.study import workflow_lint
 
 pytestmark = pytest.mark.slow
@@ -68,8 +69,10 @@ def test_claims_and_statistics_exist(study):
     overhead = pd.read_csv(study / "results" / "overhead.csv")  # no native runs: headers only
     assert overhead.empty and "ratio" in overhead.columns
     assert (study / "results" / "tables" / "peak.html").exists()
-    for n, name in FIGURES.items():
-        assert (study / "results" / "figures" / f"fig{n}_{name}.png").exists()
+    for fig in FIGURES:
+        assert (study / fig.path).stat().st_size > 0
+    for page in PAGES:
+        assert "<table" in (study / page.path).read_text()
     against = pd.read_csv(study / "results" / "findings.csv")
     assert set(against["key"]) == set(claims["key"])  # every claim, archived or not
     assert (study / "results" / "opening.rst").read_text().startswith("The answer on this")

@@ -134,8 +134,14 @@ def pilot_records(wildcards=None):
     ]
 
 
-def figure_paths():
-    return [f"results/figures/fig{n}_{name}.png" for n, name in figures.FIGURES.items()]
+# The native study's runs.csv (config native_runs): an input of the rules that compare Docker
+# with native, or no file at all when it is not set. The config is fixed, so no input function.
+NATIVE_RUNS = config.get("native_runs") or []
+
+
+def table_path(name):
+    """A saved table by name, as the figures and pages name their inputs."""
+    return NATIVE_RUNS if name == "native_runs" else f"results/{name}.csv"
 
 
 def all_outputs():
@@ -148,8 +154,8 @@ def all_outputs():
         "results/claims.csv",
         "results/overhead.csv",
         "results/efficiency.csv",
-        *figure_paths(),
-        *pages.paths(),
+        *[fig.path for fig in figures.FIGURES],
+        *[page.path for page in pages.PAGES],
     ]
 
 

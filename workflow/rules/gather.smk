@@ -4,10 +4,6 @@ FINDINGS = os.path.join(REPO, config["findings"]) if config["findings"] else Non
 ARCHIVED = sorted(glob.glob(f"{FINDINGS}/*/*/claims.csv")) if FINDINGS else []
 ARCHIVED_EPOCHS = [os.path.join(os.path.dirname(p), "epochs.csv.gz") for p in ARCHIVED]
 
-# The native study's runs.csv (config native_runs): an input of the rules that compare Docker
-# with native, or no file at all when it is not set. The config is fixed, so no input function.
-NATIVE_RUNS = config.get("native_runs") or []
-
 
 rule gather:
     input:

@@ -1,86 +1,17 @@
+# One output per entry of mlpbench.report.pages.PAGES: a new page is a new entry there.
 rule tables:
     input:
-        runs="results/runs.csv",
-        epochs="results/epochs.csv",
-        cells="results/cells.csv",
-        claims="results/claims.csv",
-        efficiency="results/efficiency.csv",
-        findings="results/findings.csv",
-        calibration="results/calibration.csv",
-        between="results/between_studies.csv",
+        **{name: table_path(name) for name in pages.TABLES},
     output:
-        claims=report(
-            "results/tables/claims.html",
-            caption="../../report/claims.rst",
-            category="0 Claims of the article",
-            labels={"table": "claims", "shows": "verdicts from this run's data"},
-        ),
-        findings=report(
-            "results/tables/findings.html",
-            caption="../../report/findings.rst",
-            category="0 Claims of the article",
-            labels={
-                "table": "this study against the published findings",
-                "shows": "each verdict beside the archived ones",
-            },
-        ),
-        calibration=report(
-            "results/tables/calibration.html",
-            caption="../../report/calibration.rst",
-            category="0 Claims of the article",
-            labels={
-                "table": "A/A calibration",
-                "shows": "coverage of the 95% intervals, false verdicts",
-            },
-        ),
-        not_run=report(
-            "results/tables/not_run.html",
-            caption="../../report/not_run.rst",
-            category="6 Runs",
-            labels={"table": "not run", "shows": "skipped, invalid and failed runs"},
-        ),
-        noisy=report(
-            "results/tables/noisy.html",
-            caption="../../report/noisy.rst",
-            category="6 Runs",
-            labels={"table": "noisy cells", "shows": "CV above 5%"},
-        ),
-        efficiency=report(
-            "results/tables/efficiency.html",
-            caption="../../report/efficiency.rst",
-            category="6 Runs",
-            labels={
-                "table": "measurement efficiency",
-                "shows": "timed share, duration, the study's own CPU use",
-            },
-        ),
-        disturbed=report(
-            "results/tables/disturbed.html",
-            caption="../../report/disturbed.rst",
-            category="6 Runs",
-            labels={"table": "disturbed runs", "shows": "interference above the threshold"},
-        ),
-        article=report(
-            "results/tables/article.html",
-            caption="../../report/article.rst",
-            category="0 Claims of the article",
-            labels={"table": "article vs this study", "shows": "35 epochs, seconds"},
-        ),
-        peak=report(
-            "results/tables/peak.html",
-            caption="../../report/peak.rst",
-            category="3 Where the time goes",
-            labels={
-                "table": "fraction of peak",
-                "shows": "achieved / probe GFLOP/s per cell",
-            },
-        ),
-        hardware=report(
-            "results/tables/hardware.html",
-            caption="../../report/hardware.rst",
-            category="6 Runs",
-            labels={"table": "hardware", "shows": "the machines, nodes and SLURM jobs"},
-        ),
+        **{
+            page.name: report(
+                page.path,
+                caption=f"../../{page.caption}",
+                category=page.category,
+                labels=page.labels,
+            )
+            for page in pages.PAGES
+        },
     log:
         "logs/tables.log",
     resources:

@@ -19,7 +19,7 @@ from mlpbench.analysis import archive
 from mlpbench.analysis.claims import ARTICLE_BATCH, BOOTSTRAP, CLAIMS
 from mlpbench.analysis.ranking import REFERENCE
 from mlpbench.analysis.verdicts import NOT_TESTED
-from mlpbench.report import answer, figures, forest
+from mlpbench.report import answer, forest, style
 from mlpbench.report import ranking as ranking_figure
 
 RANKED_BATCHES = (ARTICLE_BATCH, 10000)
@@ -169,7 +169,7 @@ def ranking_section(hw, studies):
 
 
 def _archive_forest_rows(archived):
-    """Every archived study's claims as rows of forest.fig_across_studies."""
+    """Every archived study's claims as rows of forest.across_studies."""
     table = archive.claims_table(archived)
     return table.assign(label=table["hardware"] + " / " + table["study"],
                         group="same hardware")
@@ -187,7 +187,7 @@ def render(root=archive.ROOT):
         by_hw.setdefault(s.hardware, []).append(s)
     table = archive.claims_table(archived)
     summary = archive.reproduction(table)
-    figs = {Path(_figure(root, "claims_across_studies")): lambda: forest.fig_across_studies(
+    figs = {Path(_figure(root, "claims_across_studies")): lambda: forest.across_studies(
         _archive_forest_rows(archived), "The article's claims in every archived study")}
     lines = [HEADER, f"What the study found, from {_count(len(archived), 'study', 'studies')} "
              f"archived in [{root}/]({root}/) on {_count(len(by_hw), 'kind', 'kinds')} of "
@@ -227,7 +227,7 @@ def render(root=archive.ROOT):
         lines += ranking_section(hw, studies)
         source = _most(studies, _ranked_cells)
         path = Path(_figure(root, f"{hw}-time_vs_batch"))
-        figs[path] = (lambda s=source, h=hw: ranking_figure.fig_time_vs_batch(
+        figs[path] = (lambda s=source, h=hw: ranking_figure.time_vs_batch(
             _read(s, "ranking.csv"), f"{h}: time per epoch against batch size ({s.name})"))
         lines += [f"![time per epoch against batch size on {hw}]({path.as_posix()})", ""]
     return "\n".join(lines), headline or "No archived study answers the question yet.", figs
@@ -256,7 +256,7 @@ def write(root=archive.ROOT, out="FINDINGS.md", readme="README.md"):
     written = [Path(out)]
     for path, draw in figs.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        figures.save(draw(), path)
+        style.save(draw(), path)
         written.append(path)
     if readme and Path(readme).exists():
         Path(readme).write_text(readme_with_answer(Path(readme).read_text(), sentence))

@@ -1,212 +1,76 @@
-"""The report's figures, drawn from saved tables only (never from the implementations).
+"""The report's figures, one entry each: its number, name, where the report files it, and the
+function that draws it. The figures rule's outputs and inputs, the script that draws them and
+the report check all come from FIGURES; nothing else lists the figures.
 
-Each figN function takes the tables it needs and returns a matplotlib Figure; save() writes it.
-A figure with nothing to show says so in its body instead of failing the workflow. A series is
-an implementation on a device: GPU cells are drawn apart, as `keras-fit (gpu)`.
+A drawing function's arguments are the saved tables it reads, by name (results/<name>.csv,
+`native_runs` the configured native runs or None), so its signature is its list of inputs.
 """
 
+import inspect
+from dataclasses import dataclass
+from importlib import import_module
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from mlpbench.analysis.gather import timed  # noqa: E402
-from mlpbench.analysis.stats import GFLOPS  # noqa: E402
-from mlpbench.measure.records import PHASES  # noqa: E402
-
-sns.set_theme(style="whitegrid", context="paper")
-DPI = 110
-# The report's figures, numbered: results/figures/fig{N}_{name}.png (figures 0 and 11:
-# report.forest, 10: report.ranking)
-FIGURES = {
-    0: "claims",
-    1: "time_vs_batch",
-    2: "speedup_heatmap",
-    3: "thread_scaling",
-    4: "dtype_ratio",
-    5: "phases",
-    6: "parity",
-    7: "environment",
-    8: "roofline",
-    9: "container_overhead",
-    10: "ranking",
-    11: "findings",
-}
+from mlpbench.report.sections import CLAIMS, CORRECTNESS, ENVIRONMENT, SCALING, TIMING, WHERE
 
 
-def save(fig, path):
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
+@dataclass(frozen=True)
+class Figure:
+    number: int
+    name: str
+    category: str  # the report's section
+    shows: str  # the label beside it in the report
+    draw: str  # "module:function" in mlpbench.report
+
+    @property
+    def path(self):
+        return f"results/figures/fig{self.number}_{self.name}.png"
+
+    @property
+    def caption(self):
+        return f"report/figures/{self.name}.rst"  # from the repository's root
+
+    @property
+    def labels(self):
+        return {"figure": str(self.number), "shows": self.shows}
+
+    @property
+    def function(self):
+        module, name = self.draw.split(":")
+        return getattr(import_module(f"mlpbench.report.{module}"), name)
+
+    @property
+    def tables(self):
+        return tuple(inspect.signature(self.function).parameters)
 
 
-def _empty(message):
-    fig, ax = plt.subplots(figsize=(6, 1.5))
-    ax.axis("off")
-    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
-    return fig
+FIGURES = [
+    Figure(0, "claims", CLAIMS, "verdicts: ratio, 95% interval, threshold", "forest:claims"),
+    Figure(1, "time_vs_batch", TIMING, "time per epoch vs batch size", "plots:time_vs_batch"),
+    Figure(2, "speedup_heatmap", TIMING, "speed-up over keras-fit", "plots:speedup_heatmap"),
+    Figure(3, "thread_scaling", SCALING, "thread scaling", "plots:thread_scaling"),
+    Figure(4, "dtype_ratio", SCALING, "float64 / float32 time", "plots:dtype_ratio"),
+    Figure(5, "phases", WHERE, "phase breakdown", "plots:phases"),
+    Figure(6, "parity", CORRECTNESS, "accuracy and loss parity", "validity:parity"),
+    Figure(7, "environment", ENVIRONMENT, "CPU, BLAS, versions, runner",
+           "validity:environment"),
+    Figure(8, "roofline", WHERE, "achieved GFLOP/s against the peak probe", "plots:roofline"),
+    Figure(9, "container_overhead", ENVIRONMENT, "container overhead: Docker / native time",
+           "validity:container_overhead"),
+    Figure(10, "ranking", TIMING, "implementations ranked per batch size", "ranking:figure"),
+    Figure(11, "findings", CLAIMS, "this study against the published findings",
+           "forest:against_findings"),
+]
 
 
-def _impl_order(df):
-    return sorted(df["impl"].unique())
+def tables():
+    """Every table some figure reads, in a stable order."""
+    return list(dict.fromkeys(t for fig in FIGURES for t in fig.tables))
 
 
-def _series(df):
-    """df with `impl` renamed to its series: `impl` on the CPU, `impl (device)` elsewhere."""
-    if df.empty:
-        return df
-    return df.assign(impl=df["impl"].where(df["device"] == "cpu",
-                                           df["impl"] + " (" + df["device"] + ")"))
+def draw(frames, outputs):
+    """Draw every figure: frames maps table names to DataFrames (None: not given), outputs
+    figure names to paths."""
+    from mlpbench.report.style import save  # matplotlib only when drawing
 
-
-def fig1_time_vs_batch(epochs):
-    """Median time per epoch vs batch, one line per implementation; IQR band; log-log."""
-    if epochs.empty:
-        return _empty("no timed runs")
-    epochs = _series(epochs)
-    g = sns.relplot(data=epochs, x="batch", y="wall_s", hue="impl", style="impl",
-                    hue_order=_impl_order(epochs), style_order=_impl_order(epochs),
-                    row="dtype", col="threads", kind="line", markers=True, dashes=False,
-                    estimator="median", errorbar=("pi", 50), height=2.8, aspect=1.2,
-                    facet_kws={"margin_titles": True})
-    g.set(xscale="log", yscale="log")
-    g.set_axis_labels("batch size", "time per epoch [s]")
-    return g.figure
-
-
-def fig2_speedup_heatmap(speedups):
-    """Speed-up over keras-fit: heatmap over batch x implementation, one panel per dtype x threads.
-
-    Cells whose 95% interval includes 1 are annotated in brackets (not significant).
-    """
-    if speedups.empty:
-        return _empty("no cell has both an implementation and keras-fit")
-    speedups = _series(speedups)
-    panels = speedups[["dtype", "threads"]].drop_duplicates().sort_values(["dtype", "threads"])
-    n = len(panels)
-    cols = min(n, 3)
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
-    vmax = float(np.nanmax(np.abs(np.log2(speedups["speedup"])))) or 1.0
-    for ax, (_, p) in zip(axes.flat, panels.iterrows(), strict=False):
-        d = speedups[(speedups["dtype"] == p["dtype"]) & (speedups["threads"] == p["threads"])]
-        value = d.pivot(index="impl", columns="batch", values="speedup")
-        sig = d.pivot(index="impl", columns="batch", values="significant")
-        annot = value.map(lambda v: f"{v:.2f}").where(sig.fillna(False).astype(bool),
-                                                      value.map(lambda v: f"({v:.2f})"))
-        sns.heatmap(np.log2(value), annot=annot.to_numpy(), fmt="", cmap="RdBu", center=0,
-                    vmin=-vmax, vmax=vmax, cbar=False, ax=ax, annot_kws={"size": 7})
-        ax.set_title(f"{p['dtype']}, {p['threads']} threads")
-        ax.set_xlabel("batch size")
-        ax.set_ylabel("")
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    fig.suptitle("speed-up over keras-fit (>1: faster than keras-fit; blue = faster)")
-    fig.tight_layout()
-    return fig
-
-
-def fig3_thread_scaling(scaling):
-    """Speed-up over the smallest thread count, per implementation; the dashed line is ideal."""
-    if scaling.empty or scaling["threads"].nunique() < 2:
-        return _empty("fewer than two thread counts ran: no thread scaling to show")
-    scaling = _series(scaling)
-    g = sns.relplot(data=scaling, x="threads", y="speedup", hue="impl", style="impl",
-                    hue_order=_impl_order(scaling), style_order=_impl_order(scaling),
-                    row="dtype", col="batch", kind="line", markers=True, dashes=False,
-                    height=2.4, aspect=1.0, facet_kws={"margin_titles": True})
-    ts = sorted(scaling["threads"].unique())
-    for ax in g.axes.flat:
-        ax.plot(ts, [t / ts[0] for t in ts], ls="--", color="grey", lw=0.8)
-        ax.set_xticks(ts)
-    g.set_axis_labels("threads", f"speed-up over {ts[0]} thread(s)")
-    return g.figure
-
-
-def fig4_dtype_ratio(ratios):
-    """float64 / float32 time per implementation with 95% intervals; 2 = float32 halves."""
-    if ratios.empty:
-        return _empty("no cell ran in both float32 and float64")
-    ratios = _series(ratios)
-    g = sns.catplot(data=ratios, x="impl", y="ratio", hue="batch", col="threads", kind="point",
-                    order=_impl_order(ratios), dodge=0.4, linestyle="none", errorbar=None,
-                    height=3.2, aspect=1.3)
-    for ax, (_, d) in zip(g.axes.flat, ratios.groupby("threads"), strict=False):
-        ax.axhline(1, color="grey", lw=0.8)
-        ax.axhline(2, color="grey", lw=0.8, ls="--")
-        ax.tick_params(axis="x", rotation=30)
-        for impl_i, impl in enumerate(_impl_order(ratios)):
-            sel = d[d["impl"] == impl]
-            ax.vlines([impl_i] * len(sel), sel["ci_low"], sel["ci_high"], color="k", lw=0.6)
-    g.set_axis_labels("", "float64 time / float32 time")
-    return g.figure
-
-
-def fig5_phases(epochs):
-    """Median seconds per phase (forward, backward, update, shuffle) per implementation."""
-    cols = [f"{p}_s" for p in PHASES]
-    d = epochs.dropna(subset=cols, how="all")
-    if d.empty:
-        return _empty("no implementation recorded a phase breakdown")
-    d = _series(d)
-    threads = d["threads"].max()
-    d = d[d["threads"] == threads]
-    med = d.groupby(["dtype", "impl", "batch"])[cols].median().reset_index()
-    dtypes, impls = sorted(med["dtype"].unique()), _impl_order(med)
-    fig, axes = plt.subplots(len(dtypes), len(impls), figsize=(3.2 * len(impls),
-                             2.8 * len(dtypes)), squeeze=False, sharey="row")
-    colors = sns.color_palette("colorblind", len(PHASES))
-    for r, dtype in enumerate(dtypes):
-        for c, impl in enumerate(impls):
-            ax = axes[r, c]
-            sel = med[(med["dtype"] == dtype) & (med["impl"] == impl)].sort_values("batch")
-            x = np.arange(len(sel))
-            bottom = np.zeros(len(sel))
-            for phase, col, color in zip(PHASES, cols, colors, strict=True):
-                ax.bar(x, sel[col], bottom=bottom, color=color, label=phase)
-                bottom += sel[col].fillna(0).to_numpy()
-            ax.set_xticks(x, sel["batch"].astype(str), rotation=45)
-            ax.set_title(f"{impl}, {dtype}", fontsize=9)
-            ax.set_xlabel("batch size")
-    axes[0, 0].set_ylabel("seconds per epoch")
-    axes[0, -1].legend(loc="upper right", fontsize=7)
-    fig.suptitle(f"phase breakdown at {threads} thread(s)")
-    fig.tight_layout()
-    return fig
-
-
-def fig8_roofline(runs):
-    """Achieved GFLOP/s against batch size per series, panels dtype x threads, log-log.
-
-    The grey lines are the peak probe of the same runs (medians): the square-GEMM rate (solid,
-    the practical peak) and the rate of the MLP's own products at each batch (dashed).
-    """
-    rates = GFLOPS
-    ok = timed(runs)  # the runs the statistics use: one hardware, the used attempts
-    if ok.empty or not set(rates) <= set(ok.columns) or ok["achieved_gflops"].isna().all():
-        return _empty("no ok run recorded its achieved GFLOP/s")
-    d = _series(ok.dropna(subset=["achieved_gflops"]))
-    g = sns.relplot(data=d, x="batch", y="achieved_gflops", hue="impl", style="impl",
-                    hue_order=_impl_order(d), style_order=_impl_order(d), row="dtype",
-                    col="threads", kind="line", markers=True, dashes=False, estimator="median",
-                    errorbar=None, height=2.8, aspect=1.2, facet_kws={"margin_titles": True})
-    g.set(xscale="log", yscale="log")
-    several = d["device"].nunique() > 1  # then each device's probe is labelled
-    for (dtype, threads), ax in g.axes_dict.items():
-        panel = d[(d["dtype"] == dtype) & (d["threads"] == threads)]
-        for device, dev in panel.groupby("device"):
-            probe = dev.groupby("batch")[["peak_gflops", "peak_gflops_shapes"]].median()
-            ax.axhline(dev["peak_gflops"].median(), color="grey", lw=1)
-            ax.plot(probe.index, probe["peak_gflops_shapes"], color="grey", ls="--", lw=1)
-            if several:
-                ax.annotate(device, (probe.index[-1], dev["peak_gflops"].median()),
-                            fontsize=7, color="grey", va="bottom", ha="right")
-    g.axes.flat[0].legend(handles=[
-        Line2D([], [], color="grey", lw=1, label="probe: square GEMM"),
-        Line2D([], [], color="grey", lw=1, ls="--", label="probe: the MLP's products")],
-        loc="lower right", fontsize=7)
-    g.set_axis_labels("batch size", "achieved GFLOP/s (model FLOPs)")
-    return g.figure
+    for fig in FIGURES:
+        save(fig.function(**{t: frames[t] for t in fig.tables}), outputs[fig.name])

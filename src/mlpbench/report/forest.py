@@ -1,4 +1,5 @@
-"""Figure 0: the article's claims as a forest plot, drawn from results/claims.csv only.
+"""The article's claims as forest plots: figure 0 from results/claims.csv, figure 11 (this
+study beside the archived ones) from results/findings.csv, and FINDINGS.md's across the archive.
 
 One row per claim: the measured ratio (point) and its 95% interval (line) on a log axis, the
 claim's own threshold as a black tick on that row, coloured by the verdict the interval gives
@@ -12,7 +13,8 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogFormatter, LogLocator, NullFormatter
 
-from mlpbench.report.figures import _empty
+from mlpbench.report.published import forest_rows
+from mlpbench.report.style import empty
 
 COLORS = {"confirmed": "tab:green", "refuted": "tab:red", "inconclusive": "tab:orange",
           "not tested here": "grey"}
@@ -41,10 +43,10 @@ def _xlim(d):
     return values.min() / 1.4, values.max() * 1.4
 
 
-def fig_claims(claims):
+def claims(claims):
     """The forest plot of claims.csv's table: ratio, 95% interval and threshold per claim."""
     if claims.empty:
-        return _empty("no claims to show: results/claims.csv is empty")
+        return empty("no claims to show: results/claims.csv is empty")
     d = claims.reindex(columns=COLUMNS).reset_index(drop=True)  # a missing column reads as NaN
     y = np.arange(len(d))
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(d) + 1.8))
@@ -84,12 +86,12 @@ GROUPS = {"this study": ("D", 8, "full"), "same hardware": ("o", 6, "full"),
           "other hardware": ("o", 6, "none")}
 
 
-def fig_across_studies(rows, title=ACROSS_TITLE):
+def across_studies(rows, title=ACROSS_TITLE):
     """A forest plot per claim, a row per study: this one (diamond), the archived studies of
     the same hardware (dots) and of other hardware (rings, shown, not judged). rows: key,
     claim, label, group (a GROUPS key), verdict, ratio, ci_low, ci_high, threshold, side."""
     if rows.empty:
-        return _empty("no study to compare: nothing archived in findings/ and no claims here")
+        return empty("no study to compare: nothing archived in findings/ and no claims here")
     keys = list(dict.fromkeys(rows["key"]))
     sizes = [len(rows[rows["key"] == k]) for k in keys]
     fig, axes = plt.subplots(len(keys), 1, figsize=(9, 0.28 * sum(sizes) + 0.75 * len(keys)),
@@ -133,3 +135,8 @@ def fig_across_studies(rows, title=ACROSS_TITLE):
     fig.suptitle(title, y=1.03)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig
+
+
+def against_findings(findings):
+    """Figure 11: this study's claims beside the archived ones (results/findings.csv)."""
+    return across_studies(forest_rows(findings))

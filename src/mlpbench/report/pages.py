@@ -1,9 +1,13 @@
-"""The report's table pages: results/tables/{name}.html, one per entry of PAGES.
+"""The report's table pages, one entry of PAGES each: results/tables/{name}.html, its caption
+report/tables/{name}.rst, its section and labels, and the function that builds it. The tables
+rule's outputs come from PAGES; nothing else lists the pages.
 
-Each page function takes the study's saved tables (a dict of DataFrames named as the `tables`
-rule's inputs) and returns (frame, title, note); write() renders each with tables.render.
+A build function takes the study's saved tables (a dict of DataFrames named as in TABLES) and
+returns (frame, title, note); write() renders each with tables.render.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +18,11 @@ from mlpbench.analysis.claims import GAIN
 from mlpbench.analysis.hardware import of_runs
 from mlpbench.report import article as article_table
 from mlpbench.report import published, tables
+from mlpbench.report.sections import CLAIMS, RUNS, WHERE
+
+# The saved tables the pages read: results/<name>.csv
+TABLES = ("runs", "epochs", "cells", "claims", "efficiency", "findings", "calibration",
+          "between_studies")
 
 
 def claims(t):
@@ -36,9 +45,9 @@ def between(t):
     subset = t["runs"]["subset"].dropna()
     if found is None or subset.empty:
         return "No run was measured, so no variance between studies applies."
-    rows = t["between"][(t["between"]["hardware"] == found["name"])
-                        & (t["between"]["subset"] == subset.iloc[0])]
-    used = between_studies.used(t["between"], found["name"], subset.iloc[0])
+    table = t["between_studies"]
+    rows = table[(table["hardware"] == found["name"]) & (table["subset"] == subset.iloc[0])]
+    used = between_studies.used(table, found["name"], subset.iloc[0])
     if rows.empty or pd.isna(rows["component"].iloc[0]):
         return (f"Between studies: the archive holds fewer than two studies of {found['name']} "
                 f"on {int(subset.iloc[0])} samples with cells in common, so no component is "
@@ -134,17 +143,46 @@ def hardware(t):
             "the statistics, claims and figures use the hardware with the most runs.")
 
 
-PAGES = {page.__name__: page for page in
-         (claims, findings, calibration, not_run, noisy, efficiency, disturbed, article,
-                     peak, hardware)}
+@dataclass(frozen=True)
+class Page:
+    name: str
+    category: str  # the report's section
+    table: str  # the labels beside it in the report
+    shows: str
+    build: Callable
+
+    @property
+    def path(self):
+        return f"results/tables/{self.name}.html"
+
+    @property
+    def caption(self):
+        return f"report/tables/{self.name}.rst"  # from the repository's root
+
+    @property
+    def labels(self):
+        return {"table": self.table, "shows": self.shows}
 
 
-def paths():
-    return [f"results/tables/{name}.html" for name in PAGES]
+PAGES = [
+    Page("claims", CLAIMS, "claims", "verdicts from this run's data", claims),
+    Page("findings", CLAIMS, "this study against the published findings",
+         "each verdict beside the archived ones", findings),
+    Page("calibration", CLAIMS, "A/A calibration",
+         "coverage of the 95% intervals, false verdicts", calibration),
+    Page("not_run", RUNS, "not run", "skipped, invalid and failed runs", not_run),
+    Page("noisy", RUNS, "noisy cells", f"CV above {stats.CV_WARN:.0%}", noisy),
+    Page("efficiency", RUNS, "measurement efficiency",
+         "timed share, duration, the study's own CPU use", efficiency),
+    Page("disturbed", RUNS, "disturbed runs", "interference above the threshold", disturbed),
+    Page("article", CLAIMS, "article vs this study", "35 epochs, seconds", article),
+    Page("peak", WHERE, "fraction of peak", "achieved / probe GFLOP/s per cell", peak),
+    Page("hardware", RUNS, "hardware", "the machines, nodes and SLURM jobs", hardware),
+]
 
 
 def write(inputs, outputs):
     """Render every page: inputs maps table names to CSV paths, outputs page names to paths."""
     frames = {name: pd.read_csv(path) for name, path in inputs.items()}
-    for name, page in PAGES.items():
-        Path(outputs[name]).write_text(tables.render(*page(frames)))
+    for page in PAGES:
+        Path(outputs[page.name]).write_text(tables.render(*page.build(frames)))

@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from mlpbench.analysis.ranking import GROUP
 from mlpbench.report.answer import threads_text
-from mlpbench.report.figures import _empty, _impl_order
+from mlpbench.report.style import empty, impl_order
 
 ROWS = GROUP[:-1]  # a row of panels per (device, dtype, threads); the batch is the column
 
@@ -55,13 +55,13 @@ def _log_seconds(ax, column):
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
-def fig10_ranking(ranking):
+def figure(ranking):
     """The ranking table (analysis.ranking.table) as a grid of small forest plots."""
     if ranking.empty:
-        return _empty("no timed runs to rank")
-    impls = _impl_order(ranking)
+        return empty("no timed runs to rank")
+    impls = impl_order(ranking)
     if len(impls) < 2:
-        return _empty(f"only {impls[0]} ran: nothing to rank it against (figure 1 has its "
+        return empty(f"only {impls[0]} ran: nothing to rank it against (figure 1 has its "
                       "times)")
     colors = dict(zip(impls, sns.color_palette("tab10" if len(impls) <= 10 else "husl",
                                                len(impls)), strict=True))
@@ -96,13 +96,13 @@ def fig10_ranking(ranking):
     return fig
 
 
-def fig_time_vs_batch(ranking, title):
+def time_vs_batch(ranking, title):
     """Median time per epoch against batch size, a line per implementation with its 95%
     interval, a panel per thread count: CPU, float32, from ranking.csv only (log-log)."""
     d = ranking[(ranking["device"] == "cpu") & (ranking["dtype"] == "float32")]
     if d.empty:
-        return _empty("no float32 CPU cell was ranked")
-    impls, threads = _impl_order(d), sorted(d["threads"].unique())
+        return empty("no float32 CPU cell was ranked")
+    impls, threads = impl_order(d), sorted(d["threads"].unique())
     colors = dict(zip(impls, sns.color_palette("tab10" if len(impls) <= 10 else "husl",
                                                len(impls)), strict=True))
     fig, axes = plt.subplots(1, len(threads), figsize=(4.2 * len(threads), 3.4), squeeze=False,

@@ -9,18 +9,19 @@ import pandas as pd
 import seaborn as sns
 
 from mlpbench.analysis.claims import OVERHEAD
-from mlpbench.report.figures import _empty, _impl_order, _series
+from mlpbench.analysis.overhead import overhead_gap
+from mlpbench.report.style import empty, impl_order, series
 
 
-def fig6_parity(runs):
+def parity(runs):
     """Test accuracy and test loss per implementation and batch: do they learn the same?"""
     d = runs[runs["status"] == "ok"]
     if d.empty:
-        return _empty("no run finished with status ok")
-    d = _series(d)
+        return empty("no run finished with status ok")
+    d = series(d)
     long = d.melt(id_vars=["impl", "dtype", "batch"], value_vars=["test_accuracy", "test_loss"],
                   var_name="metric")
-    g = sns.catplot(data=long, x="batch", y="value", hue="impl", hue_order=_impl_order(d),
+    g = sns.catplot(data=long, x="batch", y="value", hue="impl", hue_order=impl_order(d),
                     row="metric", col="dtype", kind="point", dodge=0.5, linestyle="none",
                     errorbar=("pi", 100), sharey="row", height=2.8, aspect=1.4,
                     margin_titles=True)
@@ -46,7 +47,7 @@ def environment_table(runs):
     return pd.DataFrame(rows, columns=["field", "value", "runs"])
 
 
-def fig7_environment(runs):
+def environment(runs):
     """The environment as a table, and CPU time / wall time vs threads (the limit held)."""
     env = environment_table(runs)
     fig, (ax_t, ax_c) = plt.subplots(1, 2, figsize=(13, 0.32 * max(len(env), 8) + 1),
@@ -60,25 +61,27 @@ def fig7_environment(runs):
         table.auto_set_font_size(False)
         table.set_fontsize(7)
     ax_t.set_title("environment of the runs")
-    ok = _series(runs[runs["status"] == "ok"])
+    ok = series(runs[runs["status"] == "ok"])
     if not ok.empty:
         sns.stripplot(data=ok, x="threads", y="cpu_per_wall_median", hue="impl",
-                      hue_order=_impl_order(ok), dodge=True, ax=ax_c, size=4)
+                      hue_order=impl_order(ok), dodge=True, ax=ax_c, size=4)
         ax_c.set_ylabel("CPU time / wall time per epoch")
         ax_c.legend(fontsize=6)
         ax_c.set_title("thread limit held? (CPU/wall <= threads)")
     return fig
 
 
-def fig9_container_overhead(overhead, reason=None):
+def container_overhead(overhead, runs, native_runs):
     """Docker / native epoch time per cell with 95% intervals, and the test accuracy change.
 
-    overhead: analysis.overhead's table; reason: why it is empty (overhead_gap). The band is the
-    claim's threshold, within claims.OVERHEAD of 1.
+    overhead: analysis.overhead's table; runs, native_runs: this study's and the native runs
+    (None: not given), which say why the table is empty. The band is the claim's threshold,
+    within claims.OVERHEAD of 1.
     """
     if overhead.empty:
-        return _empty(f"container overhead not measured: {reason or 'nothing to compare'}")
-    d = _series(overhead).sort_values(["impl", "dtype", "threads", "batch"])
+        reason = overhead_gap(runs, native_runs) or "nothing to compare"
+        return empty(f"container overhead not measured: {reason}")
+    d = series(overhead).sort_values(["impl", "dtype", "threads", "batch"])
     labels = [f"{r.impl}, {r.dtype}, batch {r.batch}, {r.threads} thr" for r in d.itertuples()]
     y = np.arange(len(d))
     fig, (ax, ax_acc) = plt.subplots(1, 2, figsize=(9, 0.28 * len(d) + 1.4), sharey=True,
