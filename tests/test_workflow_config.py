@@ -42,7 +42,7 @@ def test_shipped_configs_are_valid(name):
     ({"threads": [1, "four"]}, "threads[1]", "'four' is not valid"),
     ({"threads": [0]}, "threads[0]", "less than the minimum of 1"),
     ({"batchs": [50]}, "'batchs'", "unknown config key"),
-    ({"dtypes": ["float16"]}, "dtypes[0]", "float16"),
+    ({"dtypes": ["float16"]}, "dtypes[0]", "'float16' is not one of ['float32', 'float64']"),
     ({"batches": [50, 30000], "subset": 20000}, "batches[1]", "larger than subset"),
     ({"interference": {"threshold": 2, "attempts": 3, "wait_budget_s": 0, "busy_epochs": 1}},
      "interference.threshold", "2"),
@@ -54,7 +54,7 @@ def test_shipped_configs_are_valid(name):
     ({"runner": "slurm"}, "runner", "slurm"),
     ({"data": {"dir": "data", "source": None, "url": "x"}}, "'url'", "unknown config key"),
     ({"repeats": 2.5}, "repeats", "not of type 'integer'"),
-    ({"devices": ["cpu", "tpu"]}, "devices[1]", "tpu"),
+    ({"devices": ["cpu", "tpu"]}, "devices[1]", "'tpu' is not one of ['cpu', 'gpu']"),
     ({"images": {"base": "quay"}}, "images.base", "quay"),
     ({"runner": "dokcer"}, "runner", "dokcer"),
 ])
@@ -185,3 +185,15 @@ def test_nested_values_from_the_command_line_are_coerced_too():
     assert cfg["interference"] == {"threshold": 0.2, "attempts": 2, "wait_budget_s": 60,
                                    "busy_epochs": 2}
     assert grid.validate(with_(threads=["all", "1"]), SCHEMA)["threads"] == ["all", 1]
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "quick.yaml"])
+def test_a_jobs_time_limit_covers_every_attempt_of_its_processes(name):
+    cfg = merged(name)
+    attempts, timeout = cfg["interference"]["attempts"], cfg["timeout_s"]
+    assert grid.job_runtime_min(cfg) * 60 >= attempts * timeout + cfg["interference"][
+        "wait_budget_s"]
+    processes = grid.adapt_processes(cfg)
+    assert processes == cfg["max_extra_runs"] // (len(cfg["dtypes"]) * len(cfg["batches"])) > 0
+    assert grid.job_runtime_min(cfg, processes) * 60 >= processes * attempts * timeout
+    assert grid.job_runtime_min(cfg, processes) > grid.job_runtime_min(cfg)

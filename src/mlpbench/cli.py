@@ -12,7 +12,7 @@ import os
 import random
 import sys
 
-from mlpbench.measure import DTYPES
+from mlpbench.measure import DEVICES, DTYPES
 
 N_TRAIN = 60000
 
@@ -86,7 +86,7 @@ def build_parser():
     p.add_argument("--subset", type=positive_int, default=N_TRAIN,
                    help="use the first N training samples (default: all 60000)")
     p.add_argument("--seed", type=non_negative_int, default=0)
-    p.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
+    p.add_argument("--device", choices=DEVICES, default="cpu",
                    help="gpu: the framework implementations on a visible GPU (else skipped)")
     p.add_argument("--data", default="data/mnist.npz", help="from `mlpbench data`")
     p.add_argument("--out", required=True, metavar="PATH.json",

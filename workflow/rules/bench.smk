@@ -43,7 +43,7 @@ rule pilot:
         timing_slot=1,
         cpus_per_task=PILOT_THREADS,
         mem_mb=4000,
-        runtime=lambda wildcards: max(5, -(-config["timeout_s"] // 60)),
+        runtime=grid.job_runtime_min(config),
     params:
         python=sys.executable,
         threads=PILOT_THREADS,
@@ -118,7 +118,7 @@ rule bench:
         timing_slot=1,
         cpus_per_task=lambda wildcards: int(wildcards.threads),
         mem_mb=4000,
-        runtime=lambda wildcards: max(5, -(-config["timeout_s"] // 60)),
+        runtime=grid.job_runtime_min(config),
     params:
         python=sys.executable,
         threads=lambda wildcards: wildcards.threads,
@@ -155,7 +155,7 @@ rule adapt:
         timing_slot=1,
         cpus_per_task=max(THREADS),
         mem_mb=4000,
-        runtime=lambda wildcards: max(5, -(-config["timeout_s"] // 60)),
+        runtime=grid.job_runtime_min(config, grid.adapt_processes(config)),
     params:
         settings=lambda wildcards: grid.settings(config, runner=where_runs()["runner"]),
         lock=LOCK,

@@ -6,6 +6,7 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
+from mlpbench.measure import DEVICES, DTYPES
 from mlpbench.study import containers, design, grid, images, machine
 from mlpbench.report import figures, pages
 
@@ -41,9 +42,9 @@ onstart:
 
 
 wildcard_constraints:
-    device="cpu|gpu",
+    device="|".join(DEVICES),
     impl="[a-z0-9][a-z0-9-]*",
-    dtype="float32|float64",
+    dtype="|".join(DTYPES),
     batch=r"\d+",
     threads=r"\d+",
     repeat=r"\d+",

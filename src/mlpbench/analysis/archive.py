@@ -16,13 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlpbench.analysis.compare_claims import contradicts
-from mlpbench.analysis.verdicts import CONFIRMED, INCONCLUSIVE, NOT_TESTED, REFUTED
+from mlpbench.analysis.verdicts import DECISIVE, INCONCLUSIVE, NOT_TESTED, contradicts
 
 ROOT = "findings"
 MACHINE = "machine.json"
 CLAIMS = "claims.csv"
-DECISIVE = (CONFIRMED, REFUTED)
 CLAIM_COLUMNS = ["key", "claim", "verdict", "ratio", "ci_low", "ci_high", "threshold", "side",
                  "interval"]
 STUDY_COLUMNS = ["hardware", "study", "config", "date", "path"]

@@ -36,6 +36,7 @@ from mlpbench.analysis.verdicts import (
     Evidence,
     decide,
 )
+from mlpbench.measure.records import CELL
 
 HALVES = 1.5
 LEVEL = 1.5
@@ -47,7 +48,6 @@ ARTICLE_BATCH = 500
 COLUMNS = ["key", "claim", "verdict", "ratio", "ci_low", "ci_high", "threshold", "side",
            "extra_runs", "cells", "evidence", "interval"]
 BOOTSTRAP = "two-level bootstrap"  # the interval of claims.csv files without the column
-CELL = ["impl", "device", "dtype", "batch", "threads"]
 
 CLAIMS = {
     "float32": "float32 nearly halves NumPy's time per epoch compared with float64",

@@ -22,12 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-CONFIRMED, REFUTED, ABSENT = "confirmed", "refuted", "absent"
+from mlpbench.analysis.verdicts import contradicts
+
+ABSENT = "absent"  # a claim one of the two tables lacks
 REQUIRED = ("key", "verdict")
-
-
-def contradicts(verdict_a, verdict_b):
-    return {verdict_a, verdict_b} == {CONFIRMED, REFUTED}
 
 
 def compare(a, b):

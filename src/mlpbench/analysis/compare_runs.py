@@ -17,7 +17,7 @@ import sys
 import pandas as pd
 
 from mlpbench.analysis.claims import ACCURACY
-from mlpbench.analysis.overhead import OVERHEAD_KEYS as CELL
+from mlpbench.measure.records import CELL
 
 
 def compare(native, other, runner="docker", tol=ACCURACY):

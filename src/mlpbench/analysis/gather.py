@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from mlpbench.measure import records as run_records
-from mlpbench.measure.records import PHASES
+from mlpbench.measure.records import CELL, PHASES
 
-KEYS = ["impl", "device", "workload", "dtype", "batch", "threads"]
+KEYS = [*CELL[:2], "workload", *CELL[2:]]  # a cell of one workload (subset, epochs' data)
 RUN_KEYS = KEYS + ["repeat"]
 PARAMS = ["epochs", "warmup_epochs", "subset", "seed"]
 SCALARS = ["status", "reason", "process", "attempt", "disturbed", "used", "origin",

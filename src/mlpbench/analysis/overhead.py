@@ -9,9 +9,9 @@ import pandas as pd
 
 from mlpbench.analysis.gather import timed, with_device
 from mlpbench.analysis.stats import N_BOOT, SEED, bootstrap_ratio
+from mlpbench.measure.records import CELL
 
-OVERHEAD_KEYS = ["impl", "device", "dtype", "batch", "threads"]
-OVERHEAD_COLUMNS = OVERHEAD_KEYS + [
+OVERHEAD_COLUMNS = [*CELL,
     "n_docker", "n_native", "docker_s", "native_s", "ratio", "ci_low", "ci_high", "significant",
     "test_accuracy_docker", "test_accuracy_native", "accuracy_diff"]
 
@@ -19,7 +19,7 @@ OVERHEAD_COLUMNS = OVERHEAD_KEYS + [
 def ok_runs(runs, runner):
     """The ok runs of `runs` that ran under `runner`; device "cpu" where the table has none."""
     if runs is None or runs.empty or "runner" not in runs:
-        return pd.DataFrame(columns=OVERHEAD_KEYS + ["epoch_wall_s_median", "test_accuracy"])
+        return pd.DataFrame(columns=[*CELL, "epoch_wall_s_median", "test_accuracy"])
     sel = timed(runs)
     sel = sel[sel["runner"] == runner]
     if "disturbed" in sel:  # as in the claims: a disturbed run measures other work too
@@ -28,8 +28,8 @@ def ok_runs(runs, runner):
 
 
 def _common_cells(docker, native):
-    return sorted(set(docker.groupby(OVERHEAD_KEYS).groups)
-                  & set(native.groupby(OVERHEAD_KEYS).groups))
+    return sorted(set(docker.groupby(list(CELL)).groups)
+                  & set(native.groupby(list(CELL)).groups))
 
 
 def _hardware(runs):
@@ -69,14 +69,14 @@ def overhead(runs, native_runs, n_boot=N_BOOT, seed=SEED):
     if overhead_gap(runs, native_runs) is not None:
         return pd.DataFrame(columns=OVERHEAD_COLUMNS)
     docker, native = ok_runs(runs, "docker"), ok_runs(native_runs, "local")
-    by_docker, by_native = docker.groupby(OVERHEAD_KEYS), native.groupby(OVERHEAD_KEYS)
+    by_docker, by_native = docker.groupby(list(CELL)), native.groupby(list(CELL))
     rows = []
     for key in _common_cells(docker, native):
         d, n = by_docker.get_group(key), by_native.get_group(key)
         res = bootstrap_ratio([np.array([m]) for m in d["epoch_wall_s_median"]],
                     [np.array([m]) for m in n["epoch_wall_s_median"]], n_boot, seed)
         acc_d, acc_n = d["test_accuracy"].median(), n["test_accuracy"].median()
-        rows.append({**dict(zip(OVERHEAD_KEYS, key, strict=True)), "n_docker": len(d),
+        rows.append({**dict(zip(CELL, key, strict=True)), "n_docker": len(d),
                      "n_native": len(n), "docker_s": d["epoch_wall_s_median"].median(),
                      "native_s": n["epoch_wall_s_median"].median(), **res,
                      "test_accuracy_docker": acc_d, "test_accuracy_native": acc_n,

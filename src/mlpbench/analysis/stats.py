@@ -249,8 +249,7 @@ def speedups(epochs, baseline=BASELINE, value="wall_s"):
                      "batch": batch, "threads": threads, "baseline": baseline,
                      "speedup": res["ratio"], "ci_low": res["ci_low"],
                      "ci_high": res["ci_high"], "significant": res["significant"]})
-    return pd.DataFrame(rows, columns=["impl", "device", "workload", "dtype", "batch",
-                                       "threads", "baseline", "speedup", "ci_low", "ci_high",
+    return pd.DataFrame(rows, columns=[*KEYS, "baseline", "speedup", "ci_low", "ci_high",
                                        "significant"])
 
 
@@ -266,8 +265,8 @@ def dtype_ratios(epochs, value="wall_s"):
         res = ratio(r64, r32, kind, kind)
         rows.append({"impl": impl, "device": device, "workload": workload, "batch": batch,
                      "threads": threads, **res})
-    return pd.DataFrame(rows, columns=["impl", "device", "workload", "batch", "threads",
-                                       "ratio", "ci_low", "ci_high", "significant"])
+    return pd.DataFrame(rows, columns=[*(k for k in KEYS if k != "dtype"), "ratio", "ci_low",
+                                       "ci_high", "significant"])
 
 
 def thread_scaling(epochs, value="wall_s"):
@@ -283,6 +282,5 @@ def thread_scaling(epochs, value="wall_s"):
                      "batch": batch, "threads": threads, "base_threads": base_t,
                      "speedup": res["ratio"], "ci_low": res["ci_low"],
                      "ci_high": res["ci_high"], "significant": res["significant"]})
-    return pd.DataFrame(rows, columns=["impl", "device", "workload", "dtype", "batch",
-                                       "threads", "base_threads", "speedup", "ci_low",
-                                       "ci_high", "significant"])
+    return pd.DataFrame(rows, columns=[*KEYS, "base_threads", "speedup", "ci_low", "ci_high",
+                                       "significant"])

@@ -10,7 +10,13 @@ from mlpbench.analysis import stats
 CONFIRMED, REFUTED, INCONCLUSIVE, NOT_TESTED = ("confirmed", "refuted", "inconclusive",
                                                 "not tested here")
 VERDICTS = (CONFIRMED, REFUTED, INCONCLUSIVE, NOT_TESTED)
+DECISIVE = (CONFIRMED, REFUTED)  # the verdicts that can contradict each other
 ABOVE, BELOW = "above", "below"
+
+
+def contradicts(verdict_a, verdict_b):
+    """Whether two verdicts of one claim contradict: one confirmed, the other refuted."""
+    return {verdict_a, verdict_b} == set(DECISIVE)
 
 
 def decide(ci_low, ci_high, threshold, side):

@@ -49,25 +49,32 @@ def git_revision():
     return rev.stdout.strip(), bool(dirty.stdout.strip())
 
 
-def collect(blas_info):
-    """Everything a reader needs to trace a result back to its machine and software."""
+# the software whose version every record names (provenance_<name>)
+VERSIONS = ("python", "numpy", "tensorflow", "keras", "jax", "jaxlib", "torch", "threadpoolctl",
+            "mlpbench")
+
+
+def _version(name):
     from mlpbench import __version__
 
+    if name == "python":
+        return platform.python_version()
+    if name == "mlpbench":
+        return __version__
+    if name == "tensorflow":
+        return version("tensorflow-cpu") or version("tensorflow")
+    return version(name)
+
+
+def collect(blas_info):
+    """Everything a reader needs to trace a result back to its machine and software."""
     revision, dirty = git_revision()
     return {
         **cpu_info(),
         "cpu_count": os.cpu_count(),
         "cpu_affinity": sorted(os.sched_getaffinity(0)),
         "blas": blas_info,
-        "python": platform.python_version(),
-        "numpy": version("numpy"),
-        "tensorflow": version("tensorflow-cpu") or version("tensorflow"),
-        "keras": version("keras"),
-        "jax": version("jax"),
-        "jaxlib": version("jaxlib"),
-        "torch": version("torch"),
-        "threadpoolctl": version("threadpoolctl"),
-        "mlpbench": __version__,
+        **{name: _version(name) for name in VERSIONS},
         "git_revision": revision,
         "git_dirty": dirty,
         "host": socket.gethostname(),

@@ -26,8 +26,9 @@ import os
 from pathlib import Path
 
 SCHEMA_VERSION = 3
-CELL_FIELDS = ("impl", "dtype", "batch", "threads", "epochs", "warmup_epochs", "subset", "seed",
-               "device")
+# A cell is one point of the grid; a run is a cell measured in one process, with these fields.
+CELL = ("impl", "device", "dtype", "batch", "threads")
+RUN_FIELDS = (*CELL, "epochs", "warmup_epochs", "subset", "seed")
 # added by the launcher to every record it leaves
 LAUNCH_FIELDS = ("repeat", "process", "attempt", "disturbed", "earlier_attempts", "command",
                  "process_wall_s", "harness_cpu_per_wall", "node", "slurm_job_id", "gpus")
@@ -36,12 +37,12 @@ PER_EPOCH = ("epoch_wall_s", "epoch_cpu_s", "cpu_per_wall", "interference", "mac
 
 
 def base_record(cell, workload, hyper, status="ok", reason=None):
-    """The fields every record has before anything is measured; cell: CELL_FIELDS as a dict."""
+    """The fields every record has before anything is measured; cell: RUN_FIELDS as a dict."""
     return {
         "schema_version": SCHEMA_VERSION,
         "status": status,
         "reason": reason,
-        **{k: cell[k] for k in CELL_FIELDS},
+        **{k: cell[k] for k in RUN_FIELDS},
         "workload": workload,
         "hyper": hyper,
         "runner": os.environ.get("MLPBENCH_RUNNER", "local"),

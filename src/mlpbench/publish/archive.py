@@ -26,6 +26,7 @@ import pandas as pd
 import yaml
 
 from mlpbench.analysis import archive, gather, hardware
+from mlpbench.measure.provenance import VERSIONS
 from mlpbench.report import article
 
 COPIED = ("claims.csv", "cells.csv", "ranking.csv", "efficiency.csv", "design.json")
@@ -34,8 +35,6 @@ ARTICLE = "article.csv"
 MAX_BYTES = 2 * 2**20
 # Tracked files whose change does not change what is measured: the archive and the prose
 NOT_MEASURED = (f":(exclude){archive.ROOT}", ":(exclude)FINDINGS.md", ":(exclude)*.md")
-VERSIONS = ("python", "numpy", "tensorflow", "keras", "jax", "jaxlib", "torch",
-            "threadpoolctl", "mlpbench")
 
 
 class Refused(Exception):

@@ -104,7 +104,7 @@ def claims_section(hw, studies, table, summary):
             cells.append(_verdict_cell(next(row.itertuples()), s) if len(row) else "absent")
         tally = summary[(summary["key"] == key) & (summary["hardware"] == hw)].iloc[0]
         note = f"{tally.verdict}: {tally.agree} of {tally.tested}" if tally.tested else \
-            "not tested here"
+            NOT_TESTED
         if tally.contradiction:
             note += ", **contradicted**"
         if tally.hardware_dependent:

@@ -13,12 +13,12 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogFormatter, LogLocator, NullFormatter
 
+from mlpbench.analysis.verdicts import ABOVE, BELOW, VERDICTS
 from mlpbench.report.published import forest_rows
 from mlpbench.report.style import empty
 
-COLORS = {"confirmed": "tab:green", "refuted": "tab:red", "inconclusive": "tab:orange",
-          "not tested here": "grey"}
-SIDES = {"above": ">", "below": "<"}
+COLORS = dict(zip(VERDICTS, ("tab:green", "tab:red", "tab:orange", "grey"), strict=True))
+SIDES = {ABOVE: ">", BELOW: "<"}
 TITLE = "The article's claims, judged from this study"
 COLUMNS = ["key", "claim", "verdict", "ratio", "ci_low", "ci_high", "threshold", "side",
            "extra_runs"]

@@ -4,17 +4,18 @@ import html
 
 import pandas as pd
 
-STYLE = """<style>
-body { font-family: sans-serif; font-size: 13px; margin: 1em; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; }
-td.confirmed { background: #d9f2d9; } td.refuted { background: #f8d7d7; }
-td.inconclusive { background: #fdebc8; }
-td.error { background: #f8d7d7; } td.skipped { background: #eee; }
-</style>"""
+from mlpbench.analysis.verdicts import CONFIRMED, INCONCLUSIVE, REFUTED
+from mlpbench.measure.records import CELL
 
-STATUS_CLASSES = {"confirmed", "refuted", "inconclusive", "error", "skipped"}
+# A cell holding one of these words is coloured; "not tested here" stays plain.
+COLOURS = {CONFIRMED: "#d9f2d9", REFUTED: "#f8d7d7", INCONCLUSIVE: "#fdebc8",
+           "error": "#f8d7d7", "skipped": "#eee"}
+STYLE = ("<style>\nbody { font-family: sans-serif; font-size: 13px; margin: 1em; }\n"
+         "table { border-collapse: collapse; }\n"
+         "th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; "
+         "vertical-align: top; }\nth { background: #f0f0f0; }\n"
+         + "".join(f"td.{word} {{ background: {colour}; }}\n" for word, colour in COLOURS.items())
+         + "</style>")
 
 
 def render(df, title, note=""):
@@ -25,7 +26,7 @@ def render(df, title, note=""):
         cells = []
         for value in rec:
             text = "" if pd.isna(value) else str(value)
-            cls = f' class="{text}"' if text in STATUS_CLASSES else ""
+            cls = f' class="{text}"' if text in COLOURS else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     body = "\n".join(rows) if rows else f'<tr><td colspan="{len(df.columns)}">none</td></tr>'
@@ -35,7 +36,7 @@ def render(df, title, note=""):
             f"<tbody>\n{body}\n</tbody></table>\n</body></html>\n")
 
 
-NOT_RUN_COLUMNS = ["impl", "device", "dtype", "batch", "threads", "repeat", "status", "reason"]
+NOT_RUN_COLUMNS = [*CELL, "repeat", "status", "reason"]
 
 
 def not_run(runs):
@@ -47,12 +48,12 @@ def not_run(runs):
 
 def noisy(cells):
     """Cells whose coefficient of variation is above stats.CV_WARN."""
-    cols = ["impl", "device", "dtype", "batch", "threads", "n_runs", "n_epochs", "median_s",
+    cols = [*CELL, "n_runs", "n_epochs", "median_s",
             "iqr_s", "cv"]
     return cells.loc[cells["cv_warning"], cols].round(4)
 
 
-PEAK_COLUMNS = ["impl", "device", "dtype", "batch", "threads", "achieved_gflops_median",
+PEAK_COLUMNS = [*CELL, "achieved_gflops_median",
                 "peak_gflops_median", "peak_gflops_shapes_median", "fraction_of_peak"]
 
 
@@ -64,7 +65,7 @@ def peak(cells):
     return d.round(2).rename(columns={"fraction_of_peak": "percent_of_peak"})
 
 
-DISTURBED_COLUMNS = ["impl", "device", "dtype", "batch", "threads", "repeat", "origin",
+DISTURBED_COLUMNS = [*CELL, "repeat", "origin",
                      "attempt", "used", "cpus", "cpus_busy_before", "placed_quiet",
                      "interference_max", "machine_busy_median", "cpu_per_wall_median"]
 

@@ -10,6 +10,7 @@ import seaborn as sns
 
 from mlpbench.analysis.claims import OVERHEAD
 from mlpbench.analysis.overhead import overhead_gap
+from mlpbench.measure.provenance import VERSIONS
 from mlpbench.report.style import empty, impl_order, series
 
 
@@ -29,9 +30,8 @@ def parity(runs):
     return g.figure
 
 
-ENV_FIELDS = ["cpu_model", "cpu_count", "blas_summary", "python", "numpy", "tensorflow",
-              "keras", "threadpoolctl", "mlpbench", "git_revision", "git_dirty", "host",
-              "platform", "runner", "image_digest"]
+ENV_FIELDS = ["cpu_model", "cpu_count", "blas_summary", *VERSIONS, "git_revision", "git_dirty",
+              "host", "platform", "runner", "image_digest"]
 
 
 def environment_table(runs):

@@ -16,20 +16,20 @@ import pandas as pd
 
 from mlpbench.analysis import between_studies, claims, gather, hardware, verdicts
 from mlpbench.measure import records as run_records
+from mlpbench.measure.records import CELL
 from mlpbench.study import grid, launch
 from mlpbench.study.grid import Process
 
 EXTRA_ROOT = "results/extra/runs"
-COLUMNS = ["round", "claims", "impl", "device", "dtype", "batch", "threads", "repeat", "status",
-           "path"]
+COLUMNS = ["round", "claims", *CELL, "repeat", "status", "path"]
 
 
 def undecided_cells(table):
-    """{cell tuple (impl, device, dtype, batch, threads): [claim keys]} of inconclusive claims."""
+    """{cell tuple (in records.CELL's order): [claim keys]} of inconclusive claims."""
     cells = defaultdict(list)
     for _, row in table[table["verdict"] == verdicts.INCONCLUSIVE].iterrows():
         for cell in claims.needed_cells(row):
-            cells[tuple(cell[k] for k in claims.CELL)].append(row["key"])
+            cells[tuple(cell[k] for k in CELL)].append(row["key"])
     return dict(cells)
 
 
@@ -38,7 +38,7 @@ def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, co
     """Run rounds of extra processes; return the table of what was added (COLUMNS). config:
     the study's grid (dtypes, batches, order_seed). between: results/between_studies.csv,
     whose component for this hardware widens the intervals as the claims rule's."""
-    cells = [(dtype, batch) for dtype in config["dtypes"] for batch in config["batches"]]
+    cells = grid.process_cells(config)
     added, next_repeat = [], defaultdict(lambda: design["processes"] + 1)
     planned = gather.load(planned_paths)
     study_var = None
@@ -53,8 +53,8 @@ def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, co
                 if found else 0.0
         table = claims.evaluate(gather.epochs_table(records), study_var=study_var)
         undecided = undecided_cells(table)
-        wanted = list(dict.fromkeys((impl, device, threads)
-                                    for impl, device, _, _, threads in undecided))
+        kinds = (dict(zip(CELL, cell, strict=True)) for cell in undecided)
+        wanted = list(dict.fromkeys((c["impl"], c["device"], c["threads"]) for c in kinds))
         room = (max_extra_runs - len(added)) // len(cells)
         if not wanted or room < 1:
             break

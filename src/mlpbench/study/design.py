@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from mlpbench.study import grid
+
 CELL_FIXED_S = 0.4  # per cell and process, besides its warm-up epochs: probe, set-up, evaluation
 MIN_BETWEEN = 1e-6  # S2^2 floor: a between-process variance the pilot cannot tell from 0
 
@@ -91,7 +93,7 @@ def plan(pilot, config, processes_per_repeat):
     """
     p = config["pilot"]
     warmup = config["warmup_epochs"]
-    cells = len(config["dtypes"]) * len(config["batches"])
+    cells = len(grid.process_cells(config))
     comps = {impl: components(pilot.get(impl, []), warmup)
              for impl in config["implementations"]}
     spread, epochs, notes = pooled(comps.values()), {}, []

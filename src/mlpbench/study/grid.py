@@ -8,15 +8,16 @@ still the unit that the statistics resample. How many processes and epochs each 
 the design's (mlpbench.study.design).
 """
 
+import math
 import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+from mlpbench.measure import DEVICES, DTYPES
+
 RUN_PATH = "results/runs/{device}/{impl}/{dtype}/b{batch}_t{threads}_r{repeat}.json"
 WAITS = "results/waits.log"  # every wait for quiet CPUs: the study's wait budget is counted here
-DEVICES = ("cpu", "gpu")
 ALL_THREADS = "all"  # a thread count meaning every CPU this machine lets the study use
 
 
@@ -38,7 +39,12 @@ class Process:
             dtype=dtype, batch=batch, **self.__dict__)
 
     def run_paths(self, config, root="results/runs"):
-        return [self.run_path(d, b, root) for d in config["dtypes"] for b in config["batches"]]
+        return [self.run_path(d, b, root) for d, b in process_cells(config)]
+
+
+def process_cells(config):
+    """The (dtype, batch) cells every process runs: dtypes outer, batches inner."""
+    return [(dtype, batch) for dtype in config["dtypes"] for batch in config["batches"]]
 
 
 @dataclass(frozen=True)
@@ -112,13 +118,17 @@ def coerce(config):
     return config
 
 
-def validate(config, schema_path=SCHEMA, implementations=None):
-    """Raise ConfigError naming the first bad key; return the config (list items coerced)."""
+def validate(config, schema_path, implementations=None):
+    """Raise ConfigError naming the first bad key; return the config (list items coerced).
+
+    schema_path: workflow/schemas/config.schema.yaml of the tree the workflow runs in."""
     import jsonschema
     import yaml
 
     config = coerce(config)
     schema = yaml.safe_load(Path(schema_path).read_text())
+    for key, values in (("dtypes", DTYPES), ("devices", DEVICES)):  # their one home: measure
+        schema["properties"][key]["items"]["enum"] = list(values)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (list(e.absolute_path), e.path))
     if errors:
@@ -166,6 +176,23 @@ def settings(config, runner=None):
                     config["interference"]["attempts"], config["interference"]["threshold"],
                     config["interference"]["wait_budget_s"], WAITS,
                     config["interference"]["busy_epochs"])
+
+
+def job_runtime_min(config, processes=1):
+    """The minutes a job that times `processes` processes may take within its rules (its time
+    limit on a cluster): per process, interference.attempts attempts of at most timeout_s, each
+    after a back-off, and the study's wait budget for quiet CPUs once."""
+    from mlpbench.study.placement import BACKOFF_S
+
+    attempts = config["interference"]["attempts"]
+    seconds = (processes * attempts * (config["timeout_s"] + BACKOFF_S)
+               + config["interference"]["wait_budget_s"])
+    return max(5, math.ceil(seconds / 60))
+
+
+def adapt_processes(config):
+    """The most processes the adaptive pass can start: whole processes of max_extra_runs."""
+    return config["max_extra_runs"] // len(process_cells(config))
 
 
 def settings_args(settings):

@@ -28,7 +28,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from mlpbench.measure import interference, records
+from mlpbench.measure import DEVICES, interference, records
 from mlpbench.study import containers, node, placement
 from mlpbench.study.grid import Process, Settings
 
@@ -235,7 +235,7 @@ def parse_args(argv=None):
     epochs = p.add_mutually_exclusive_group(required=True)
     epochs.add_argument("--epochs", type=int, help="timed epochs per cell")
     epochs.add_argument("--design", help="results/design.json: its epochs for this impl")
-    p.add_argument("--device", default="cpu", choices=("cpu", "gpu"))
+    p.add_argument("--device", default="cpu", choices=DEVICES)
     p.add_argument("--order-seed", type=int, default=None, help="shuffles the cells' order")
     p.add_argument("--image", default=None, help="results/images/NAME.json (runner docker)")
     p.add_argument("--skip-reason", default="", help="record the runs as skipped, run nothing")

@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 
+from mlpbench.measure import DEVICES
 from mlpbench.measure.implementations.base import Implementation
 
 
@@ -63,7 +64,7 @@ class KerasImplementation(Implementation):
     (the tests run such implementations in a process of their own)."""
 
     requires = ("tensorflow", "keras")
-    devices = ("cpu", "gpu")
+    devices = DEVICES
     backend = "tensorflow"
 
     def skip(self, dtype, batch, threads):

@@ -17,6 +17,7 @@ import os
 
 import numpy as np
 
+from mlpbench.measure import DEVICES
 from mlpbench.measure.implementations.base import Implementation
 from mlpbench.measure.model import epoch_permutation, learning_rate
 
@@ -51,7 +52,7 @@ class TorchImplementation(Implementation):
     """The matched model in PyTorch; subclasses say how the step runs (eager or compiled)."""
 
     requires = ("torch",)
-    devices = ("cpu", "gpu")
+    devices = DEVICES
 
     def setup(self, data, params, hyper, batch, seed, threads):
         torch = self.torch = import_torch(threads)

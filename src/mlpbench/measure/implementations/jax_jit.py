@@ -15,6 +15,7 @@ imports JAX. The record's impl_info names the device JAX used.
 
 import numpy as np
 
+from mlpbench.measure import DEVICES
 from mlpbench.measure.implementations.base import Implementation
 from mlpbench.measure.model import epoch_permutation, learning_rate
 
@@ -35,7 +36,7 @@ def no_gpu():
 class JaxJit(Implementation):
     name = "jax-jit"
     requires = ("jax",)
-    devices = ("cpu", "gpu")  # a GPU where one is visible (the CUDA image); CPU cells hide it
+    devices = DEVICES  # a GPU where one is visible (the CUDA image); CPU cells hide it
     summary = "jax.jit-compiled training step (jax.grad) in a Python loop"
 
     def no_gpu(self):

@@ -8,6 +8,7 @@ per-epoch permutation as the NumPy implementations, so all of them see the same 
 
 import numpy as np
 
+from mlpbench.measure import DEVICES
 from mlpbench.measure.implementations._tf import import_tensorflow, thread_settings
 from mlpbench.measure.implementations.base import Implementation
 from mlpbench.measure.model import epoch_permutation, learning_rate
@@ -16,7 +17,7 @@ from mlpbench.measure.model import epoch_permutation, learning_rate
 class TfLoop(Implementation):
     name = "tf-loop"
     requires = ("tensorflow",)
-    devices = ("cpu", "gpu")
+    devices = DEVICES
     summary = "tf.function training step (GradientTape) in a Python loop"
 
     def setup(self, data, params, hyper, batch, seed, threads):
