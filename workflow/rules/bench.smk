@@ -15,7 +15,8 @@ LAUNCH = (
 # decided by a job, so that parsing the workflow, a dry run or --lint asks Docker nothing.
 checkpoint runner:
     output:
-        "results/runner.json",
+        decision=paths.RUNNER,
+        kept=update(paths.RUNNER_KEPT),  # runner auto's choice, kept when the decision is redone
     log:
         "logs/runner.log",
     resources:
@@ -36,7 +37,7 @@ rule pilot:
         data=DATA,
         image=pilot_image,
     output:
-        "results/pilot/{impl}_r{repeat}.json",
+        paths.PILOT,
     log:
         "logs/pilot/{impl}_r{repeat}.log",
     resources:
@@ -65,7 +66,7 @@ checkpoint design:
     input:
         pilot=pilot_records(),
     output:
-        "results/design.json",
+        paths.DESIGN,
     log:
         "logs/design.log",
     resources:
@@ -85,9 +86,9 @@ checkpoint design:
 
 rule plan:
     input:
-        design="results/design.json",
+        design=paths.DESIGN,
     output:
-        "results/plan.csv",
+        paths.table("plan"),
     log:
         "logs/plan.log",
     resources:
@@ -103,13 +104,9 @@ rule bench:
     input:
         data=DATA,
         image=bench_image,
-        design="results/design.json",
+        design=paths.DESIGN,
     output:
-        expand(
-            "results/runs/{{device}}/{{impl}}/{dtype}/b{batch}_t{{threads}}_r{{repeat}}.json",
-            dtype=config["dtypes"],
-            batch=config["batches"],
-        ),
+        [paths.run(dtype=dtype, batch=batch) for dtype, batch in grid.process_cells(config)],
     log:
         "logs/bench/{device}/{impl}/t{threads}_r{repeat}.log",
     priority: priority_of
@@ -142,13 +139,13 @@ rule bench:
 rule adapt:
     input:
         records=run_records,
-        design="results/design.json",
-        between="results/between_studies.csv",
+        design=paths.DESIGN,
+        between_studies=paths.table("between_studies"),
         data=DATA,
         image=cpu_image,
     output:
-        table="results/extra.csv",
-        runs=directory("results/extra/runs"),
+        extra=paths.table("extra"),
+        runs=directory(paths.EXTRA_RUNS),
     log:
         "logs/adapt.log",
     resources:

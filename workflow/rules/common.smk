@@ -6,6 +6,7 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
+from mlpbench import paths
 from mlpbench.measure import DEVICES, DTYPES
 from mlpbench.study import containers, design, grid, images, machine
 from mlpbench.report import figures, pages
@@ -23,7 +24,6 @@ THREADS = grid.thread_counts(config)
 PILOT_DTYPE, PILOT_BATCH, PILOT_THREADS = design.pilot_cell(config, THREADS)
 DATA = f"{config['data']['dir']}/mnist.npz"
 LOCK = config["timing_lock"]
-MACHINE_JSON = "results/machine.json"
 
 # On a cluster (profiles/slurm) every timed job has a node to itself, so no global slot.
 if workflow.local_exec and "timing_slot" not in workflow.global_resources:
@@ -38,7 +38,7 @@ if workflow.local_exec and "timing_slot" not in workflow.global_resources:
 # processes, and one line of warning when the machine is busy; results/machine.json keeps them
 # with the machine's description for the archive. It never stops the study.
 onstart:
-    machine.at_start(MACHINE_JSON)
+    machine.at_start(paths.MACHINE)
 
 
 wildcard_constraints:
@@ -69,9 +69,9 @@ def process_of(wildcards):
 def priority_of(wildcards):
     """The first process of the shuffled order gets the highest priority (0 before the
     design exists)."""
-    if not os.path.exists("results/design.json"):
+    if not os.path.exists(paths.DESIGN):
         return 0
-    with open("results/design.json") as f:
+    with open(paths.DESIGN) as f:
         order = grid.run_order(config, json.load(f)["processes"])
     me = process_of(wildcards)
     return len(order) - order.index(me) if me in order else 0
@@ -80,7 +80,7 @@ def priority_of(wildcards):
 def where_runs():
     """results/runner.json, once the runner checkpoint has decided: runner, why, gpu_skip.
     A job, not the parsing of this file, asks Docker: a dry run or --lint runs no program."""
-    with open(checkpoints.runner.get().output[0]) as f:
+    with open(checkpoints.runner.get().output.decision) as f:
         return json.load(f)
 
 
@@ -129,7 +129,7 @@ def pilot_records(wildcards=None):
     if config["design"] != "pilot":
         return []
     return [
-        f"results/pilot/{impl}_r{r}.json"
+        paths.PILOT.format(impl=impl, repeat=r)
         for impl in config["implementations"]
         for r in range(1, config["pilot"]["processes"] + 1)
     ]
@@ -142,19 +142,19 @@ NATIVE_RUNS = config.get("native_runs") or []
 
 def table_path(name):
     """A saved table by name, as the figures and pages name their inputs."""
-    return NATIVE_RUNS if name == "native_runs" else f"results/{name}.csv"
+    return NATIVE_RUNS if name == "native_runs" else paths.table(name)
 
 
 def all_outputs():
     return [
-        "results/runs.csv",
-        "results/runs.parquet",
-        "results/epochs.csv",
-        "results/cells.csv",
-        "results/speedups.csv",
-        "results/claims.csv",
-        "results/overhead.csv",
-        "results/efficiency.csv",
+        paths.table("runs"),
+        paths.table("runs", "parquet"),
+        paths.table("epochs"),
+        paths.table("cells"),
+        paths.table("speedups"),
+        paths.table("claims"),
+        paths.table("overhead"),
+        paths.table("efficiency"),
         *[fig.path for fig in figures.FIGURES],
         *[page.path for page in pages.PAGES],
     ]
@@ -181,9 +181,9 @@ def image_locks(wildcards):
 
 
 def image_wheelhouses(wildcards):
-    return [f"results/images/wheelhouse/{lock}" for lock in images.IMAGES[wildcards.image].locks]
+    return [paths.WHEELHOUSE.format(lock=lock) for lock in images.IMAGES[wildcards.image].locks]
 
 
 def image_json(image):
     """The record of a built image: the input of every timed run inside it."""
-    return f"results/images/{image}.json"
+    return fpaths.IMAGE

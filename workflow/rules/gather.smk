@@ -8,13 +8,13 @@ ARCHIVED_EPOCHS = [os.path.join(os.path.dirname(p), "epochs.csv.gz") for p in AR
 rule gather:
     input:
         records=run_records,
-        extra="results/extra.csv",
+        extra=paths.table("extra"),
         pilot=pilot_records(),
-        plan="results/plan.csv",
+        plan=paths.table("plan"),
     output:
-        runs_csv="results/runs.csv",
-        runs_parquet="results/runs.parquet",
-        epochs="results/epochs.csv",
+        runs=paths.table("runs"),
+        runs_parquet=paths.table("runs", "parquet"),
+        epochs=paths.table("epochs"),
     log:
         "logs/gather.log",
     resources:
@@ -27,15 +27,15 @@ rule gather:
 
 rule stats:
     input:
-        epochs="results/epochs.csv",
-        runs="results/runs.csv",
+        epochs=paths.table("epochs"),
+        runs=paths.table("runs"),
     output:
-        efficiency="results/efficiency.csv",
-        cells="results/cells.csv",
-        speedups="results/speedups.csv",
-        ranking="results/ranking.csv",
-        dtype_ratios="results/dtype_ratios.csv",
-        thread_scaling="results/thread_scaling.csv",
+        efficiency=paths.table("efficiency"),
+        cells=paths.table("cells"),
+        speedups=paths.table("speedups"),
+        ranking=paths.table("ranking"),
+        dtype_ratios=paths.table("dtype_ratios"),
+        thread_scaling=paths.table("thread_scaling"),
     log:
         "logs/stats.log",
     resources:
@@ -50,10 +50,10 @@ rule stats:
 # run in the container or no native runs are given), so the figures need not ask which.
 rule overhead:
     input:
-        runs="results/runs.csv",
+        runs=paths.table("runs"),
         native_runs=NATIVE_RUNS,
     output:
-        csv="results/overhead.csv",
+        overhead=paths.table("overhead"),
     log:
         "logs/overhead.log",
     resources:
@@ -70,7 +70,7 @@ rule between_studies:
     input:
         archived=ARCHIVED_EPOCHS,
     output:
-        "results/between_studies.csv",
+        paths.table("between_studies"),
     log:
         "logs/between_studies.log",
     resources:
@@ -83,14 +83,14 @@ rule between_studies:
 
 rule claims:
     input:
-        epochs="results/epochs.csv",
-        runs="results/runs.csv",
-        extra="results/extra.csv",
-        between="results/between_studies.csv",
+        epochs=paths.table("epochs"),
+        runs=paths.table("runs"),
+        extra=paths.table("extra"),
+        between_studies=paths.table("between_studies"),
         native_runs=NATIVE_RUNS,
     output:
-        csv="results/claims.csv",
-        verdicts="results/verdicts.csv",
+        claims=paths.table("claims"),
+        verdicts=paths.table("verdicts"),
     log:
         "logs/claims.log",
     resources:
@@ -105,13 +105,13 @@ rule claims:
 # hardware judged, other hardware shown), and the report's opening answer.
 rule findings:
     input:
-        claims="results/claims.csv",
-        runs="results/runs.csv",
-        ranking="results/ranking.csv",
+        claims=paths.table("claims"),
+        runs=paths.table("runs"),
+        ranking=paths.table("ranking"),
         archived=ARCHIVED,
     output:
-        table="results/findings.csv",
-        opening="results/opening.rst",
+        findings=paths.table("findings"),
+        opening=paths.OPENING,
     log:
         "logs/findings.log",
     resources:
@@ -126,9 +126,9 @@ rule findings:
 # (mlpbench.analysis.calibration); no rows where no cell has processes enough.
 rule calibration:
     input:
-        epochs="results/epochs.csv",
+        epochs=paths.table("epochs"),
     output:
-        "results/calibration.csv",
+        paths.table("calibration"),
     log:
         "logs/calibration.log",
     resources:

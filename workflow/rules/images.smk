@@ -9,7 +9,7 @@
 
 rule image_base:
     output:
-        "results/images/base.json",
+        paths.IMAGE.format(image="base"),
     log:
         "logs/images/base.log",
     resources:
@@ -28,7 +28,7 @@ rule image_wheelhouse:
     input:
         lock=f"{REPO}/envs/{{lock}}.lock",
     output:
-        directory("results/images/wheelhouse/{lock}"),
+        directory(paths.WHEELHOUSE),
     log:
         "logs/images/wheelhouse_{lock}.log",
     wildcard_constraints:
@@ -52,11 +52,11 @@ rule image:
         dockerfile=f"{REPO}/docker/Dockerfile",
         locks=image_locks,
         wheelhouses=image_wheelhouses,
-        base="results/images/base.json",
+        base=paths.IMAGE.format(image="base"),
         data=DATA,
         src=PACKAGE_SOURCES,
     output:
-        "results/images/{image}.json",
+        paths.IMAGE,
     log:
         "logs/images/{image}.log",
     wildcard_constraints:

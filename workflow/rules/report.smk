@@ -32,8 +32,8 @@ onsuccess:
         import subprocess
         import yaml
 
-        os.makedirs("results", exist_ok=True)
-        with open("results/config.yaml", "w") as f:
+        os.makedirs(paths.RESULTS, exist_ok=True)
+        with open(paths.CONFIG, "w") as f:
             yaml.safe_dump(dict(config), f, sort_keys=False)
         argv = [
             sys.executable,
@@ -42,7 +42,7 @@ onsuccess:
             "--snakefile",
             workflow.main_snakefile,
             "--configfile",
-            "results/config.yaml",
+            paths.CONFIG,
             "--report",
             config["report"],
             "--nolock",

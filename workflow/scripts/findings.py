@@ -14,6 +14,6 @@ found = hardware.of_runs(pd.read_csv(inp.runs, low_memory=False))
 name = found["name"] if found else "unknown hardware"
 # the archived studies are the folders of the rule's archived claims
 table = archive.against(claims, name, archive.read(os.path.dirname(p) for p in inp.archived))
-table.to_csv(out.table, index=False)
+table.to_csv(out.findings, index=False)
 with open(out.opening, "w") as f:
     f.write(published.opening(claims, pd.read_csv(inp.ranking), table, name))

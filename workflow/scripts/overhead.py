@@ -8,4 +8,4 @@ from mlpbench.analysis import overhead  # noqa: E402
 
 inp = snakemake.input  # noqa: F821
 native = pd.read_csv(inp.native_runs) if inp.native_runs else None  # [] when not set
-overhead.overhead(pd.read_csv(inp.runs), native).to_csv(snakemake.output.csv, index=False)  # noqa: F821
+overhead.overhead(pd.read_csv(inp.runs), native).to_csv(snakemake.output.overhead, index=False)  # noqa: F821

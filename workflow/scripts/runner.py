@@ -7,10 +7,10 @@ from mlpbench.study import containers  # noqa: E402
 
 params = snakemake.params  # noqa: F821
 try:
-    decided = containers.where_runs(params.setting, params.devices, "results/runner.txt")
+    decided = containers.where_runs(params.setting, params.devices, snakemake.output.kept)  # noqa: F821
 except RuntimeError as e:  # runner docker without a daemon: say why on the console
     print(f"mlpbench: {e}", file=sys.__stderr__)
     sys.exit(1)
 for line in decided["said"]:
     print(f"mlpbench: {line}", file=sys.__stderr__)
-write_atomic(decided, snakemake.output[0])  # noqa: F821
+write_atomic(decided, snakemake.output.decision)  # noqa: F821

@@ -10,6 +10,7 @@ import inspect
 from dataclasses import dataclass
 from importlib import import_module
 
+from mlpbench import paths
 from mlpbench.report.sections import CLAIMS, CORRECTNESS, ENVIRONMENT, SCALING, TIMING, WHERE
 
 
@@ -23,7 +24,7 @@ class Figure:
 
     @property
     def path(self):
-        return f"results/figures/fig{self.number}_{self.name}.png"
+        return paths.FIGURE.format(number=self.number, name=self.name)
 
     @property
     def caption(self):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mlpbench import paths
 from mlpbench.analysis import between_studies, gather, stats
 from mlpbench.analysis.claims import GAIN
 from mlpbench.analysis.hardware import of_runs
@@ -153,7 +154,7 @@ class Page:
 
     @property
     def path(self):
-        return f"results/tables/{self.name}.html"
+        return paths.PAGE.format(name=self.name)
 
     @property
     def caption(self):

@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from mlpbench import paths
 from mlpbench.analysis.claims import CLAIMS
 from mlpbench.analysis.verdicts import VERDICTS
 from mlpbench.report.figures import FIGURES
@@ -232,7 +233,7 @@ def check(report, expect_images=None, expect_claims=None, browser=None):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    report = argv[0] if argv else "results/report.html"
+    report = argv[0] if argv else paths.REPORT
     try:
         problems = check(report)
     except ReportCheckError as e:

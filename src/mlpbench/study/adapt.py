@@ -14,13 +14,13 @@ from collections import defaultdict
 
 import pandas as pd
 
+from mlpbench import paths
 from mlpbench.analysis import between_studies, claims, gather, hardware, verdicts
 from mlpbench.measure import records as run_records
 from mlpbench.measure.records import CELL
 from mlpbench.study import grid, launch
 from mlpbench.study.grid import Process
 
-EXTRA_ROOT = "results/extra/runs"
 COLUMNS = ["round", "claims", *CELL, "repeat", "status", "path"]
 
 
@@ -34,7 +34,7 @@ def undecided_cells(table):
 
 
 def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, config,
-        image=None, between=None):
+        image=None, between=None, root=paths.EXTRA_RUNS):
     """Run rounds of extra processes; return the table of what was added (COLUMNS). config:
     the study's grid (dtypes, batches, order_seed). between: results/between_studies.csv,
     whose component for this hardware widens the intervals as the claims rule's."""
@@ -62,12 +62,12 @@ def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, co
         for impl, device, threads in wanted[:room]:
             process = Process(impl, threads, next_repeat[(impl, device, threads)], device)
             next_repeat[(impl, device, threads)] += 1
-            out = process.run_path("{dtype}", "{batch}", EXTRA_ROOT)
+            out = process.run_path("{dtype}", "{batch}", root)
             statuses = launch.run(process, cells, design["epochs"][impl], settings, data, out,
                                   f"{log_dir}/{impl}_t{threads}.log", lock, image=image,
                                   order_seed=grid.cell_order_seed(config, process))
             for dtype, batch in cells:  # claims: those that needed this cell, if any
-                path = process.run_path(dtype, batch, EXTRA_ROOT)
+                path = process.run_path(dtype, batch, root)
                 status = statuses.get((dtype, batch), "missing")
                 served = undecided.get((impl, device, dtype, batch, threads))
                 added.append({"round": round_no, "claims": ";".join(served) if served else None,

@@ -164,6 +164,7 @@ def resolve_runner_once(setting, record_path, docker="docker"):
             raise RuntimeError(f"{e}; this study's earlier runs used runner {previous} "
                                f"(start the daemon, set runner explicitly, or delete "
                                f"{record})") from None
+        record.write_text(runner + "\n")  # the job's output, written again
         return runner, f"runner: auto -> {runner} (as the earlier runs: {record})"
     runner, why = resolve_runner(setting, docker)
     record.parent.mkdir(parents=True, exist_ok=True)

@@ -14,10 +14,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlpbench import paths
 from mlpbench.measure import DEVICES, DTYPES
 
-RUN_PATH = "results/runs/{device}/{impl}/{dtype}/b{batch}_t{threads}_r{repeat}.json"
-WAITS = "results/waits.log"  # every wait for quiet CPUs: the study's wait budget is counted here
 ALL_THREADS = "all"  # a thread count meaning every CPU this machine lets the study use
 
 
@@ -34,11 +33,10 @@ class Process:
     repeat: int
     device: str = "cpu"
 
-    def run_path(self, dtype, batch, root="results/runs"):
-        return RUN_PATH.replace("results/runs", root).format(
-            dtype=dtype, batch=batch, **self.__dict__)
+    def run_path(self, dtype, batch, root=paths.RUNS):
+        return paths.run(root, dtype=dtype, batch=batch, **self.__dict__)
 
-    def run_paths(self, config, root="results/runs"):
+    def run_paths(self, config, root=paths.RUNS):
         return [self.run_path(d, b, root) for d, b in process_cells(config)]
 
 
@@ -174,7 +172,7 @@ def settings(config, runner=None):
     return Settings(config["warmup_epochs"], config["subset"], config["seed"],
                     runner or config["runner"], config["timeout_s"],
                     config["interference"]["attempts"], config["interference"]["threshold"],
-                    config["interference"]["wait_budget_s"], WAITS,
+                    config["interference"]["wait_budget_s"], paths.WAITS,
                     config["interference"]["busy_epochs"])
 
 

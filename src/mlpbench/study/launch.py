@@ -28,6 +28,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+from mlpbench import paths
 from mlpbench.measure import DEVICES, interference, records
 from mlpbench.study import containers, node, placement
 from mlpbench.study.grid import Process, Settings
@@ -234,10 +235,10 @@ def parse_args(argv=None):
                    help="timed epochs per cell when the CPUs stayed busy (the run is flagged)")
     epochs = p.add_mutually_exclusive_group(required=True)
     epochs.add_argument("--epochs", type=int, help="timed epochs per cell")
-    epochs.add_argument("--design", help="results/design.json: its epochs for this impl")
+    epochs.add_argument("--design", help=f"{paths.DESIGN}: its epochs for this impl")
     p.add_argument("--device", default="cpu", choices=DEVICES)
     p.add_argument("--order-seed", type=int, default=None, help="shuffles the cells' order")
-    p.add_argument("--image", default=None, help="results/images/NAME.json (runner docker)")
+    p.add_argument("--image", default=None, help=f"{paths.IMAGE} (runner docker)")
     p.add_argument("--skip-reason", default="", help="record the runs as skipped, run nothing")
     return p.parse_args(argv)
 

@@ -12,6 +12,7 @@ import platform
 import socket
 import sys
 
+from mlpbench import paths
 from mlpbench.measure import interference, provenance
 from mlpbench.measure.records import write_atomic
 from mlpbench.study import containers
@@ -63,4 +64,4 @@ def at_start(path):
 
 
 if __name__ == "__main__":
-    at_start(sys.argv[1] if len(sys.argv) > 1 else "results/machine.json")
+    at_start(sys.argv[1] if len(sys.argv) > 1 else paths.MACHINE)
