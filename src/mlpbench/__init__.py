@@ -1,4 +1,5 @@
-"""mlpbench: when does Keras/TensorFlow 2 beat a hand-written NumPy MLP on MNIST, and why.
+"""mlpbench: when do Keras 3 (TensorFlow, JAX, PyTorch backends), JAX and PyTorch beat a
+hand-written NumPy MLP on MNIST, and why.
 
 Importing the package imports nothing heavy: the runner must set thread limits before NumPy or
 TensorFlow load.

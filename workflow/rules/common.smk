@@ -8,7 +8,7 @@ from snakemake.exceptions import WorkflowError
 
 from mlpbench import paths
 from mlpbench.measure import DEVICES, DTYPES
-from mlpbench.study import containers, design, grid, images, machine
+from mlpbench.study import design, grid, images, machine
 from mlpbench.report import figures, pages
 
 try:

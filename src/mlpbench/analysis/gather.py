@@ -22,13 +22,12 @@ RUN_KEYS = KEYS + ["repeat"]
 PARAMS = ["epochs", "warmup_epochs", "subset", "seed"]
 SCALARS = ["status", "reason", "process", "attempt", "disturbed", "used", "origin",
            "harness_cpu_per_wall", "interference_run", "os_threads", "train_accuracy",
-           "test_accuracy", "train_loss", "test_loss", "final_loss", "t_start", "t_end",
+           "test_accuracy", "train_loss", "test_loss", "t_start", "t_end",
            "runner", "image_digest", "process_wall_s", "achieved_gflops", "peak_gflops",
            "peak_gflops_shapes", "hardware", "hardware_main", "node", "slurm_job_id",
            "cpus", "cpus_busy_before", "placement_wait_s", "placed_quiet"]
 EPOCH_FLAGS = ["status", "attempt", "disturbed", "used", "origin", "hardware_main"]
-DEFAULT_DEVICE = "cpu"  # records written before the device key existed
-DEFAULTS = {"device": DEFAULT_DEVICE, "used": True, "origin": "planned", "attempt": 1,
+DEFAULTS = {"used": True, "origin": "planned", "attempt": 1,
             "disturbed": False, "hardware_main": True}
 
 
@@ -153,12 +152,6 @@ def epochs_table(records):
                                           "interference", "machine_busy"]
                + [f"{p}_s" for p in PHASES])
     return pd.DataFrame(rows, columns=columns)
-
-
-def with_device(table):
-    """A runs table written before the device column existed (a native study given as
-    native_runs, say): its runs ran on the CPU. Tables gathered here always have it."""
-    return table if "device" in table else table.assign(device=DEFAULT_DEVICE)
 
 
 def timed(table):

@@ -7,7 +7,7 @@ runs count, as in the claims, and only when both timed the same hardware.
 import numpy as np
 import pandas as pd
 
-from mlpbench.analysis.gather import timed, with_device
+from mlpbench.analysis.gather import timed
 from mlpbench.analysis.stats import N_BOOT, SEED, bootstrap_ratio
 from mlpbench.measure.records import CELL
 
@@ -17,14 +17,14 @@ OVERHEAD_COLUMNS = [*CELL,
 
 
 def ok_runs(runs, runner):
-    """The ok runs of `runs` that ran under `runner`; device "cpu" where the table has none."""
+    """The ok runs of `runs` that ran under `runner`."""
     if runs is None or runs.empty or "runner" not in runs:
         return pd.DataFrame(columns=[*CELL, "epoch_wall_s_median", "test_accuracy"])
     sel = timed(runs)
     sel = sel[sel["runner"] == runner]
     if "disturbed" in sel:  # as in the claims: a disturbed run measures other work too
         sel = sel[~sel["disturbed"].fillna(False).astype(bool)]
-    return with_device(sel)
+    return sel
 
 
 def _common_cells(docker, native):

@@ -19,13 +19,16 @@ schema_version 3 adds, from the launcher (mlpbench.study.node), `node` (the host
 ran on, not the container's name), `slurm_job_id` (None outside SLURM) and `gpus` (the node's
 GPU models). gather derives `hardware` (a fingerprint of the machine) from them and the
 provenance.
+
+schema_version 4 drops `final_loss` (it was always `train_loss`); archived tables that have the
+column keep it, and nothing reads it.
 """
 
 import json
 import os
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # A cell is one point of the grid; a run is a cell measured in one process, with these fields.
 CELL = ("impl", "device", "dtype", "batch", "threads")
 RUN_FIELDS = (*CELL, "epochs", "warmup_epochs", "subset", "seed")

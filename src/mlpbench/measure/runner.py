@@ -175,7 +175,6 @@ def run_cell(cell, raw_data, hyper=None, cpus=None):
         test_accuracy=test_acc,
         train_loss=train_loss,
         test_loss=test_loss,
-        final_loss=train_loss,
         t_start=clock.t_start,
         t_end=clock.t_end,
         impl_info=impl.info(),

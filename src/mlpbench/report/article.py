@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mlpbench.analysis.gather import timed, with_device
+from mlpbench.analysis.gather import timed
 
 ARTICLE_SAMPLES = 60000
 ARTICLE_EPOCHS = 35
@@ -64,7 +64,7 @@ PUBLISHED = (
 
 def _cpu_ok(df):
     """The rows that count for timing (gather.timed) of CPU runs."""
-    df = timed(with_device(df))
+    df = timed(df)
     return df[df["device"] == "cpu"]
 
 

@@ -1,8 +1,8 @@
 """`snakemake --lint`, with the one lint this workflow answers on purpose set aside.
 
 Snakemake asks every rule for a `conda:` env or a `container:`. This workflow's software is
-the project's locked environment (and, with the containers issue, Docker images that the
-bench rule starts itself, since `container:` means Apptainer only), so that lint is accepted.
+the project's locked environment and the Docker images that the launcher starts itself
+(`container:` means Apptainer only), so that lint is accepted.
 Any other lint fails:
 
     python -m mlpbench.study.workflow_lint        # exit 1 and the lints when there are any

@@ -26,7 +26,3 @@ REGISTRY = {cls.name: cls for cls in (NumpyNaive, NumpyStep1, NumpyStep2, NumpyF
 def names():
     return list(REGISTRY)
 
-
-def create(name):
-    """A fresh instance of the named implementation (KeyError if unknown)."""
-    return REGISTRY[name]()

@@ -109,7 +109,8 @@ class NumpyImplementation(Implementation):
     """The NumPy loop: shuffle, then per batch forward -> backward -> update, each phase timed.
 
     Four perf_counter calls per batch cost well under 1% even at batch 50, so the phase
-    breakdown is always on. Subclasses supply _load, _forward, _backward, _update, _export.
+    breakdown is always on. Subclasses supply _load, _forward, _backward, _update and _export,
+    or override train/step/gradients themselves (numpy-fast).
     """
 
     def setup(self, data, params, hyper, batch, seed, threads):
