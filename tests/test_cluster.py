@@ -9,7 +9,8 @@ from synthetic import PROVENANCE, record
 
 from mlpbench.analysis import gather, hardware, overhead
 from mlpbench.report import pages
-from mlpbench.study import cluster_check, node
+from mlpbench.study import node
+from mlpbench.tools import cluster_check
 
 
 def on_machine(rec, cpu_model="Test CPU", gpus=()):

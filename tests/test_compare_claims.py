@@ -8,8 +8,9 @@ import archived
 import pandas as pd
 import pytest
 
-from mlpbench.analysis import archive, compare_claims
+from mlpbench.analysis import archive
 from mlpbench.publish import archive as publish
+from mlpbench.tools import compare_claims
 
 VERDICTS = ["confirmed", "refuted", "inconclusive", "not tested here"]
 

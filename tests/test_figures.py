@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from synthetic import record, study
 
-from mlpbench.analysis import archive, claims, gather, overhead, ranking, stats
+from mlpbench.analysis import archive, claims, comparisons, gather, overhead, ranking, stats
 from mlpbench.report import figures, plots, style, validity
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,9 +48,9 @@ def saved_tables(recs):
     runs, epochs = gather.runs_table(recs), gather.epochs_table(recs)
     ok = gather.timed(epochs)
     judged = claims.evaluate(epochs, runs)
-    return {"runs": runs, "epochs": epochs, "claims": judged, "speedups": stats.speedups(ok),
-            "ranking": ranking.table(ok), "dtype_ratios": stats.dtype_ratios(ok),
-            "thread_scaling": stats.thread_scaling(ok),
+    return {"runs": runs, "epochs": epochs, "claims": judged, "speedups": comparisons.speedups(ok),
+            "ranking": ranking.table(ok), "dtype_ratios": comparisons.dtype_ratios(ok),
+            "thread_scaling": comparisons.thread_scaling(ok),
             "overhead": overhead.overhead(runs, None), "native_runs": None,
             "findings": archive.against(judged, "synthetic", [])}
 

@@ -90,7 +90,7 @@ def test_compare_runs_reads_two_runs_tables(tmp_path):
     docker = native.assign(runner="docker", image_digest="sha256:" + "ab" * 32)
     native.to_csv(tmp_path / "native.csv", index=False)
     docker.to_csv(tmp_path / "docker.csv", index=False)
-    done = subprocess.run([sys.executable, "-m", "mlpbench.analysis.compare_runs",
+    done = subprocess.run([sys.executable, "-m", "mlpbench.tools.compare_runs",
                            tmp_path / "native.csv", tmp_path / "docker.csv", "--runner",
                            "docker"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -98,7 +98,7 @@ def test_compare_runs_reads_two_runs_tables(tmp_path):
 
 
 def test_compare_runs_holds_only_runs_of_as_many_epochs_against_each_other():
-    from mlpbench.analysis import compare_runs
+    from mlpbench.tools import compare_runs
 
     native = gather.runs_table([r for r in study() if r["status"] == "ok"])
     other = native.assign(runner="docker", image_digest="sha256:" + "ab" * 32)

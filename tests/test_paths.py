@@ -37,5 +37,6 @@ def test_no_module_or_rule_spells_a_results_path_of_its_own():
                         if s.startswith("results/")]
     for rules in (ROOT / "workflow" / "rules").glob("*.smk"):
         code = "\n".join(line.split("#")[0] for line in rules.read_text().splitlines())
-        spelled += [f"{rules.name}: {m}" for m in re.findall(r'"results/[^"]*"', code)]
+        spelled += [f"{rules.name}: {m}"  # a docstring's opening quotes are not a path's
+                    for m in re.findall(r'(?<!")"results/[^"\n]*"', code)]
     assert not spelled

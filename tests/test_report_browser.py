@@ -5,8 +5,8 @@ import shutil
 import pytest
 from study_run import tiny_study
 
-from mlpbench.report import report_check
 from mlpbench.report.figures import FIGURES
+from mlpbench.tools import report_check
 
 pytestmark = [
     pytest.mark.slow,

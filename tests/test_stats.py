@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from synthetic import record, study
 
-from mlpbench.analysis import gather, stats
+from mlpbench.analysis import comparisons, gather, stats
 from mlpbench.measure import flops
 
 
@@ -65,7 +65,7 @@ def test_cell_stats_median_iqr_and_cv_warning():
 
 
 def test_speedups_are_relative_to_keras_fit_of_the_same_cell():
-    sp = stats.speedups(epochs_of(study()))
+    sp = comparisons.speedups(epochs_of(study()))
     assert "keras-fit" not in set(sp["impl"])
     row = sp[(sp["impl"] == "numpy-step2") & (sp["dtype"] == "float32")
              & (sp["batch"] == 10000)].iloc[0]
@@ -74,7 +74,7 @@ def test_speedups_are_relative_to_keras_fit_of_the_same_cell():
 
 
 def test_speedups_skip_cells_without_a_baseline():
-    sp = stats.speedups(epochs_of([record(impl="numpy-step2")]))
+    sp = comparisons.speedups(epochs_of([record(impl="numpy-step2")]))
     assert sp.empty and list(sp.columns)[:3] == ["impl", "device", "workload"]
 
 
@@ -83,10 +83,10 @@ def test_dtype_ratios_and_thread_scaling():
             for d, f in (("float32", 1.0), ("float64", 2.0)) for t in (1, 2)
             for r in (1, 2)]
     ep = epochs_of(recs)
-    ratios = stats.dtype_ratios(ep)
+    ratios = comparisons.dtype_ratios(ep)
     assert set(ratios["threads"]) == {1, 2}
     assert np.allclose(ratios["ratio"], 2)
-    scaling = stats.thread_scaling(ep).set_index(["dtype", "threads"])
+    scaling = comparisons.thread_scaling(ep).set_index(["dtype", "threads"])
     assert scaling.loc[("float32", 2), "speedup"] == pytest.approx(2)
     assert scaling.loc[("float32", 1), "speedup"] == pytest.approx(1)
 

@@ -14,7 +14,7 @@ from mlpbench.analysis import claims as mlpbench_claims
 from mlpbench.analysis import verdicts
 from mlpbench.report.figures import FIGURES
 from mlpbench.report.pages import PAGES
-from mlpbench.study import workflow_lint
+from mlpbench.tools import workflow_lint
 
 pytestmark = pytest.mark.slow
 

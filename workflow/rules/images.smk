@@ -18,10 +18,9 @@ rule image_base:
         mem_mb=2000,
         runtime=30,
     params:
-        step="base",
         mode=image_base_mode(),
     script:
-        "../scripts/build_image.py"
+        "../scripts/image_base.py"
 
 
 rule image_wheelhouse:
@@ -38,10 +37,8 @@ rule image_wheelhouse:
         cpus_per_task=1,
         mem_mb=2000,
         runtime=60,
-    params:
-        step="wheelhouse",
     script:
-        "../scripts/build_image.py"
+        "../scripts/wheelhouse.py"
 
 
 # Rebuilt when the Dockerfile, a lock or the base change, and when a module that
@@ -66,7 +63,5 @@ rule image:
         cpus_per_task=2,
         mem_mb=8000,
         runtime=90,
-    params:
-        step="image",
     script:
-        "../scripts/build_image.py"
+        "../scripts/image.py"

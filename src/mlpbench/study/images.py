@@ -1,7 +1,7 @@
 """Build one mlpbench image (cpu, cuda or torch) offline from hashed wheelhouses; describe it.
 
-Three steps, which the workflow's rules in workflow/rules/images.smk call one by one (through
-workflow/scripts/build_image.py):
+Three steps, one rule each in workflow/rules/images.smk (scripts image_base.py, wheelhouse.py
+and image.py):
 
     base       which base image to build on (study/image_base.py): the registry's or one made
                from Debian's archive. Writes a small JSON saying which was used.
@@ -203,21 +203,3 @@ def build_image(image, locks, wheelhouses, base, data, out, tag=None):
     log(f"{tag}: {record['image_id']} ({record['size_bytes'] / 1e6:.0f} MB, {seconds:.0f} s)")
     return record
 
-
-# --- the workflow's entry point ------------------------------------------------------------------
-
-def from_snakemake(smk):
-    """Run the step the rule names (params.step) with its inputs and outputs."""
-    sys.stderr = open(smk.log[0], "w", buffering=1)  # noqa: SIM115 (the log is the job's)
-    step = smk.params.step
-    if step == "base":
-        from mlpbench.study.image_base import resolve_base
-
-        resolve_base(smk.params.mode, smk.output[0])
-    elif step == "wheelhouse":
-        download_wheelhouse(smk.input.lock, smk.output[0])
-    elif step == "image":
-        build_image(smk.wildcards.image, smk.input.locks, smk.input.wheelhouses, smk.input.base,
-                    smk.input.data, smk.output[0])
-    else:
-        raise ValueError(step)

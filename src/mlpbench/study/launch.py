@@ -87,21 +87,6 @@ def _children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def _place(tag, threads, settings, log):
-    """The quietest CPUs for this attempt, waiting within the study's budget; a wait, or CPUs
-    that stayed busy, is one line in the study's ledger, the run's log and stderr."""
-    budget_left = settings.wait_budget_s - (placement.waited_s(settings.waits)
-                                            if settings.waits else 0.0)
-    where = placement.place(threads, os.sched_getaffinity(0), settings.disturbed_above,
-                            budget_left)
-    if where.waited_s > 0 or not where.quiet:
-        line = (placement.note(settings.waits, where, tag, settings.wait_budget_s)
-                if settings.waits else f"{tag}: CPUs {where.cpuset()} busy")
-        log.write(line + "\n")
-        print(line, file=sys.stderr)
-    return where
-
-
 def _argv(process, cells, epochs, settings, data_path, out, where, image=None, name=None,
           order_seed=None):
     """The attempt's argv once it is placed: on CPUs that stayed busy it is flagged whatever it
@@ -119,7 +104,7 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
         if name:  # nothing of an earlier, killed run may compete with this one
             for leftover in containers.remove_leftovers():
                 log.write(f"removed a leftover container {leftover}\n")
-        where = _place(tag, threads, settings, log)
+        where = placement.for_attempt(tag, threads, settings, log)
         argv = build(where=where)
         log.write(f"$ {' '.join(argv)}\n")
         log.flush()
@@ -148,16 +133,6 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
 
 def environment(settings):
     return {**os.environ, "MLPBENCH_RUNNER": settings.runner}
-
-
-def placed(where):
-    """A record's placement fields: the CPUs it ran on ("0,1"), the busiest one's share just
-    before, the seconds waited for them, and whether they were quiet."""
-    if where is None:
-        return {"cpus": None, "cpus_busy_before": None, "placement_wait_s": None,
-                "placed_quiet": None}
-    return {"cpus": where.cpuset(), "cpus_busy_before": round(where.busy_before(), 3),
-            "placement_wait_s": round(where.waited_s, 1), "placed_quiet": where.quiet}
 
 
 def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, image=None,
@@ -208,7 +183,7 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
                           disturbed=busy or disturbed(record, settings.disturbed_above),
                           command=argv, process_wall_s=wall,
                           harness_cpu_per_wall=harness_cpu / wall if wall else None,
-                          **placed(where), **here)
+                          **(where.fields() if where else placement.NOT_PLACED), **here)
             if record["disturbed"] and not last:
                 earlier[(dtype, batch)].append(record)
                 still.append((dtype, batch))
@@ -228,10 +203,11 @@ def parse_args(argv=None):
                  "attempts"):
         p.add_argument(f"--{name}", required=True, type=int)
     p.add_argument("--disturbed-above", required=True, type=float)
-    p.add_argument("--wait-budget-s", type=float, default=0.0,
+    p.add_argument("--wait-budget-s", type=float, default=Settings.wait_budget_s,
                    help="the study's budget for waiting for quiet CPUs")
-    p.add_argument("--waits", default=None, help="the study's wait ledger (results/waits.log)")
-    p.add_argument("--busy-epochs", type=int, default=1,
+    p.add_argument("--waits", default=Settings.waits,
+                   help=f"the study's wait ledger ({paths.WAITS})")
+    p.add_argument("--busy-epochs", type=int, default=Settings.busy_epochs,
                    help="timed epochs per cell when the CPUs stayed busy (the run is flagged)")
     epochs = p.add_mutually_exclusive_group(required=True)
     epochs.add_argument("--epochs", type=int, help="timed epochs per cell")

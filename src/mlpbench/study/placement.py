@@ -11,6 +11,8 @@ be busy would spend attempts that measure the same disturbance again. It times t
 load, no more, since a flagged run's times are never used.
 """
 
+import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,15 @@ class Placement:
     def busy_before(self):
         """The busiest chosen CPU's share at the last look."""
         return max(self.shares[c] for c in self.cpus)
+
+    def fields(self):
+        """A record's placement fields: the CPUs it ran on ("0,1"), the busiest one's share
+        just before, the seconds waited for them, and whether they were quiet."""
+        return {"cpus": self.cpuset(), "cpus_busy_before": round(self.busy_before(), 3),
+                "placement_wait_s": round(self.waited_s, 1), "placed_quiet": self.quiet}
+
+
+NOT_PLACED = dict.fromkeys(("cpus", "cpus_busy_before", "placement_wait_s", "placed_quiet"))
 
 
 def busy_shares(cpus, window_s=WINDOW_S, stat_path="/proc/stat", sleep=time.sleep):
@@ -73,6 +84,20 @@ def place(threads, allowed, busy_above, budget_left_s, *, look=None, sleep=time.
         if quiet or waited + BACKOFF_S + WINDOW_S > budget_left_s:
             return Placement(cpus, shares, waited, quiet)
         sleep(BACKOFF_S)
+
+
+def for_attempt(tag, threads, settings, log):
+    """The quietest CPUs for an attempt of a timed process, waiting within the study's budget
+    (settings: grid.Settings); a wait, or CPUs that stayed busy, is one line in the study's
+    ledger, the run's log and stderr."""
+    budget_left = settings.wait_budget_s - (waited_s(settings.waits) if settings.waits else 0.0)
+    where = place(threads, os.sched_getaffinity(0), settings.disturbed_above, budget_left)
+    if where.waited_s > 0 or not where.quiet:
+        line = (note(settings.waits, where, tag, settings.wait_budget_s)
+                if settings.waits else f"{tag}: CPUs {where.cpuset()} busy")
+        log.write(line + "\n")
+        print(line, file=sys.stderr)
+    return where
 
 
 def waited_s(ledger):

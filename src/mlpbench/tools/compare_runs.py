@@ -1,6 +1,6 @@
 """Check that a study run elsewhere (in the container) computed what the native study computed.
 
-    python -m mlpbench.analysis.compare_runs NATIVE/runs.csv OTHER/runs.csv \
+    python -m mlpbench.tools.compare_runs NATIVE/runs.csv OTHER/runs.csv \
         [--runner docker] [--tol X]
 
 For every cell (impl, device, dtype, batch, threads) that ran in both for as many epochs, the
@@ -49,7 +49,7 @@ def compare(native, other, runner="docker", tol=ACCURACY):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m mlpbench.analysis.compare_runs",
+    p = argparse.ArgumentParser(prog="python -m mlpbench.tools.compare_runs",
                                 description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("native")

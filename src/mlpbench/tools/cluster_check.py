@@ -1,7 +1,7 @@
 """Check a study that ran on SLURM: every run names its job, each timed job had its node to
 itself, and no two timed processes on a node overlapped.
 
-    python -m mlpbench.study.cluster_check results/runs.csv
+    python -m mlpbench.tools.cluster_check results/runs.csv
 
 Prints the `sacct` line of every timed job. A timed job had the node to itself when SLURM
 allocated it all of the node's CPUs (AllocCPUS, whatever the job asked for: --exclusive).
@@ -54,9 +54,9 @@ def sacct(job_ids):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m mlpbench.study.cluster_check",
+    p = argparse.ArgumentParser(prog="python -m mlpbench.tools.cluster_check",
                                 description=__doc__)
-    p.add_argument("runs", help="results/runs.csv of a study run with the SLURM executor")
+    p.add_argument("runs", help="the runs table (results/runs.csv) of a study run with SLURM")
     a = p.parse_args(argv)
     runs = pd.read_csv(a.runs)
     jobless, overlapping = without_job(runs), overlaps(runs)

@@ -8,7 +8,7 @@ by NUL bytes on file descriptors 3 and 4; no WebSocket library needed), and chec
 - every image result, shown through the report's own viewer, loads (natural width > 0);
 - every HTML table result holds a table.
 
-    python -m mlpbench.report.report_check results/report.html    # exit 1 with the problems listed
+    python -m mlpbench.tools.report_check results/report.html    # exit 1 with the problems listed
 """
 
 import fcntl

@@ -1,8 +1,8 @@
 """Do two studies contradict each other about the article's claims? Or a study and the
 published findings?
 
-    python -m mlpbench.analysis.compare_claims A/claims.csv B/claims.csv
-    python -m mlpbench.analysis.compare_claims --archive findings [--config NAME] \
+    python -m mlpbench.tools.compare_claims A/claims.csv B/claims.csv
+    python -m mlpbench.tools.compare_claims --archive findings [--config NAME] \
         results/claims.csv [--runs results/runs.csv]
 
 Claims are matched by `key`. A claim is contradicted when one study confirmed it and the other
@@ -114,7 +114,7 @@ def against_archive(claims_path, runs_path, root, config=None):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m mlpbench.analysis.compare_claims",
+    p = argparse.ArgumentParser(prog="python -m mlpbench.tools.compare_claims",
                                 description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("a", help="claims.csv of study A (with --archive: of the study)")

@@ -5,7 +5,7 @@ the project's locked environment and the Docker images that the launcher starts 
 (`container:` means Apptainer only), so that lint is accepted.
 Any other lint fails:
 
-    python -m mlpbench.study.workflow_lint        # exit 1 and the lints when there are any
+    python -m mlpbench.tools.workflow_lint        # exit 1 and the lints when there are any
 """
 
 import re
