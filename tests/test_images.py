@@ -1,6 +1,7 @@
 """What each image holds (mlpbench.study.images.IMAGES) agrees with the locks, the registry and
 the Dockerfile; which image a run goes to."""
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,39 @@ def test_local_wheel_folders_are_kept_only_where_they_exist(monkeypatch, tmp_pat
     monkeypatch.setenv("PIP_FIND_LINKS", f"{tmp_path} /no/such/folder")
     assert str(tmp_path) in images.local_find_links()
     assert "/no/such/folder" not in images.local_find_links()
+
+
+def test_the_build_context_comes_from_the_tree_the_workflow_names(tmp_path):
+    """A second checkout that uses this one's installed package stages its own sources (the
+    package never finds the repository from where it was installed)."""
+    clone = tmp_path / "clone"
+    for name in ("docker", "envs", "src/mlpbench", "wheels"):
+        (clone / name).mkdir(parents=True)
+    (clone / "docker" / "Dockerfile").write_text("FROM scratch  # the clone's\n")
+    (clone / "envs" / "cpu.lock").write_text("numpy==2.0 --hash=sha256:00\n")
+    (clone / "src" / "mlpbench" / "marker.py").write_text("CLONE = True\n")
+    (clone / "pyproject.toml").write_text("[project]\nname = 'clone'\n")
+    (clone / "wheels" / "numpy.whl").write_bytes(b"wheel")
+    data = tmp_path / "mnist.npz"
+    data.write_bytes(b"data")
+    ctx = images.stage_context("cpu", [clone / "envs" / "cpu.lock"], [clone / "wheels"], data,
+                               tmp_path, repo=clone)
+    assert (ctx / "docker" / "Dockerfile").read_text() == "FROM scratch  # the clone's\n"
+    assert (ctx / "src" / "mlpbench" / "marker.py").exists()
+    assert "clone" in (ctx / "pyproject.toml").read_text()
+    assert (ctx / "wheelhouse" / "numpy.whl").exists() and (ctx / "envs" / "cpu.lock").exists()
+
+
+def test_a_record_names_the_revision_of_the_tree_it_is_told(tmp_path, monkeypatch):
+    from mlpbench.measure import provenance
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for args in (["init", "-q"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q",
+                                   "--allow-empty", "-m", "x"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    monkeypatch.setenv("MLPBENCH_REPO", str(repo))
+    monkeypatch.chdir(tmp_path)
+    assert provenance.git_revision() == (head, False)

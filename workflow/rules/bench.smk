@@ -154,7 +154,7 @@ rule adapt:
         mem_mb=4000,
         runtime=grid.job_runtime_min(config, grid.adapt_processes(config)),
     params:
-        settings=lambda wildcards: grid.settings(config, runner=where_runs()["runner"]),
+        settings=lambda wildcards: grid.settings(config, where_runs()["runner"], REPO),
         lock=LOCK,
     script:
         "../scripts/adapt.py"

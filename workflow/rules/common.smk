@@ -86,7 +86,7 @@ def where_runs():
 
 def settings_args(wildcards=None):
     """The settings every timed process shares, as launch options (the runner decided)."""
-    return grid.settings_args(grid.settings(config, runner=where_runs()["runner"]))
+    return grid.settings_args(grid.settings(config, where_runs()["runner"], REPO))
 
 
 def skip_reason(wildcards):

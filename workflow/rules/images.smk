@@ -19,6 +19,7 @@ rule image_base:
         runtime=30,
     params:
         mode=image_base_mode(),
+        repo=REPO,
     script:
         "../scripts/image_base.py"
 
@@ -63,5 +64,7 @@ rule image:
         cpus_per_task=2,
         mem_mb=8000,
         runtime=90,
+    params:
+        repo=REPO,
     script:
         "../scripts/image.py"

@@ -6,4 +6,4 @@ from mlpbench.study.images import build_image  # noqa: E402
 
 inp = snakemake.input  # noqa: F821
 build_image(snakemake.wildcards.image, inp.locks, inp.wheelhouses, inp.base,  # noqa: F821
-            inp.data, snakemake.output[0])  # noqa: F821
+            inp.data, snakemake.output[0], snakemake.params.repo)  # noqa: F821

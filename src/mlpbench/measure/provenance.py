@@ -34,8 +34,11 @@ def version(dist):
         return None
 
 
-def git_revision():
-    root = Path(__file__).resolve().parents[3]
+def git_revision(root=None):
+    """(revision, dirty) of the checkout at root: by default the tree the study runs in, which
+    its launcher names in MLPBENCH_REPO, else the working directory (never where the package
+    was installed from: one environment may serve several checkouts)."""
+    root = root or os.environ.get("MLPBENCH_REPO") or os.getcwd()
     try:
         rev = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                              text=True, timeout=10)

@@ -11,6 +11,7 @@ the design's (mlpbench.study.design).
 import math
 import os
 import random
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class Settings:
     wait_budget_s: float = 0.0  # the whole study's, for quiet CPUs (mlpbench.study.placement)
     waits: str | None = None  # the study's wait ledger, where that budget is counted
     busy_epochs: int = 1  # timed epochs per cell of a process whose CPUs stayed busy
+    repo: str | None = None  # the tree the study runs in: its git revision goes in each record
 
 
 def known_implementations():
@@ -167,13 +169,14 @@ def thread_counts(config, cpus=None):
     return list(dict.fromkeys(counts))
 
 
-def settings(config, runner=None):
-    """What every run shares; runner: the resolved one (`auto` decided), default the config's."""
+def settings(config, runner=None, repo=None):
+    """What every run shares; runner: the resolved one (`auto` decided), default the config's;
+    repo: the tree the workflow runs in."""
     return Settings(config["warmup_epochs"], config["subset"], config["seed"],
                     runner or config["runner"], config["timeout_s"],
                     config["interference"]["attempts"], config["interference"]["threshold"],
                     config["interference"]["wait_budget_s"], paths.WAITS,
-                    config["interference"]["busy_epochs"])
+                    config["interference"]["busy_epochs"], repo)
 
 
 def job_runtime_min(config, processes=1):
@@ -195,7 +198,8 @@ def adapt_processes(config):
 
 def settings_args(settings):
     """Settings as `python -m mlpbench.study.launch` options."""
-    return " ".join(f"--{k.replace('_', '-')} {v}" for k, v in settings.__dict__.items())
+    return " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}"
+                    for k, v in settings.__dict__.items() if v is not None)
 
 
 def runs_on(impl, device):

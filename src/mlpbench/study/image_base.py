@@ -9,14 +9,14 @@ from pathlib import Path
 
 from mlpbench.measure.records import write_atomic
 from mlpbench.study.containers import image_inspect
-from mlpbench.study.images import DOCKERFILE, ROOT, log, run, sha256_file
+from mlpbench.study.images import DOCKERFILE, log, run, sha256_file
 
-BUILD_BASE = ROOT / "docker" / "build-base.sh"
+BUILD_BASE = "docker/build-base.sh"  # in the tree the workflow runs in
 DEBOOTSTRAP_TAG = "mlpbench/base:bookworm-debootstrap"
 BASE_MODES = ("auto", "registry", "debootstrap")
 
 
-def default_base(dockerfile=DOCKERFILE):
+def default_base(dockerfile):
     """The BASE_IMAGE default that docker/Dockerfile pins (tag@sha256:digest)."""
     m = re.search(r"^ARG BASE_IMAGE=(\S+)$", Path(dockerfile).read_text(), re.M)
     if not m:
@@ -32,23 +32,25 @@ def pull(ref):
     return proc.returncode == 0
 
 
-def debootstrap_base(tag=DEBOOTSTRAP_TAG, manifest=None, rebuild=False):
-    """The Debian-built base: reuse the tagged one (and its package list) unless rebuild."""
+def debootstrap_base(repo, tag=DEBOOTSTRAP_TAG, manifest=None, rebuild=False):
+    """The Debian-built base (repo's docker/build-base.sh): reuse the tagged one (and its
+    package list) unless rebuild."""
     manifest = Path(manifest).resolve() if manifest else None
     if manifest:
         manifest.parent.mkdir(parents=True, exist_ok=True)
     if rebuild or image_inspect(tag) is None or (manifest and not manifest.exists()):
-        args = [BUILD_BASE, tag] + ([manifest] if manifest else [])
+        args = [Path(repo) / BUILD_BASE, tag] + ([manifest] if manifest else [])
         run(["bash", *args])
     return image_inspect(tag)
 
 
-def resolve_base(mode, out, dockerfile=DOCKERFILE):
-    """Choose the base and record the choice in `out` (JSON). Returns the record."""
+def resolve_base(mode, out, repo):
+    """Choose the base for the tree at repo and record the choice in `out` (JSON). Returns the
+    record."""
     if mode not in BASE_MODES:
         raise SystemExit(f"base: {mode!r} is not one of {', '.join(BASE_MODES)}")
     out = Path(out)
-    registry_ref = default_base(dockerfile)
+    registry_ref = default_base(Path(repo) / DOCKERFILE)
     record = {"requested": mode, "registry_ref": registry_ref}
     if mode in ("auto", "registry") and pull(registry_ref):
         record.update(used="registry", image=registry_ref, image_id=image_inspect(registry_ref))
@@ -58,7 +60,7 @@ def resolve_base(mode, out, dockerfile=DOCKERFILE):
         if mode == "auto":
             log("base: the registry did not answer; building the base from Debian's archive")
         manifest = out.with_name(out.stem + ".packages.txt")
-        image_id = debootstrap_base(manifest=manifest)
+        image_id = debootstrap_base(repo, manifest=manifest)
         # FROM takes the tag (BuildKit cannot build FROM a bare image ID); the ID pins it here
         record.update(used="debootstrap", image=DEBOOTSTRAP_TAG, image_id=image_id,
                       tag=DEBOOTSTRAP_TAG, packages=manifest.name,

@@ -29,8 +29,7 @@ from mlpbench.measure.provenance import git_revision
 from mlpbench.measure.records import write_atomic
 from mlpbench.study.containers import image_inspect
 
-ROOT = Path(__file__).resolve().parents[3]
-DOCKERFILE = ROOT / "docker" / "Dockerfile"
+DOCKERFILE = "docker/Dockerfile"  # in the tree the workflow runs in (its `repo`)
 # Wheels that run on Debian 12 (glibc 2.36), x86_64: pip matches --platform tags exactly.
 PLATFORMS = (["manylinux1_x86_64", "manylinux2010_x86_64", "manylinux2014_x86_64"]
              + [f"manylinux_2_{n}_x86_64" for n in range(5, 37)])
@@ -137,22 +136,23 @@ def _link_tree(src, dst, dirs_exist_ok=False):
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"))
 
 
-def stage_context(image, locks, wheelhouses, data, where):
-    """A build context holding exactly what docker/Dockerfile copies: the locks, and their
-    wheelhouses as one folder."""
+def stage_context(image, locks, wheelhouses, data, where, repo):
+    """A build context holding exactly what docker/Dockerfile copies, from the tree at repo:
+    the locks, and their wheelhouses as one folder."""
+    repo = Path(repo)
     ctx = Path(tempfile.mkdtemp(prefix=f"context-{image}-", dir=where))
     (ctx / "docker").mkdir()
-    shutil.copy2(DOCKERFILE, ctx / "docker" / "Dockerfile")
+    shutil.copy2(repo / DOCKERFILE, ctx / "docker" / "Dockerfile")
     (ctx / "envs").mkdir()
     for lock in locks:
         shutil.copy2(lock, ctx / "envs" / Path(lock).name)
     for name in ("pyproject.toml", "README.md"):
-        src = ROOT / name
+        src = repo / name
         if src.exists():
             shutil.copy2(src, ctx / name)
         else:
             (ctx / name).write_text("")
-    _link_tree(ROOT / "src", ctx / "src")
+    _link_tree(repo / "src", ctx / "src")
     for wheelhouse in wheelhouses:
         _link_tree(wheelhouse, ctx / "wheelhouse", dirs_exist_ok=True)
     (ctx / "testdata").mkdir()
@@ -160,8 +160,10 @@ def stage_context(image, locks, wheelhouses, data, where):
     return ctx
 
 
-def build_image(image, locks, wheelhouses, base, data, out, tag=None):
-    """docker build --target test, then the runtime image; record it in `out` (JSON)."""
+def build_image(image, locks, wheelhouses, base, data, out, repo, tag=None):
+    """docker build --target test, then the runtime image, from the tree at repo (the
+    workflow's, never the package's install location); record it in `out` (JSON)."""
+    repo = Path(repo).resolve()
     spec = IMAGES[image]
     base = json.loads(Path(base).read_text()) if not isinstance(base, dict) else base
     tag = tag or f"mlpbench:{image}"
@@ -170,8 +172,8 @@ def build_image(image, locks, wheelhouses, base, data, out, tag=None):
     build_args = {"BASE_IMAGE": base["image"], "IMAGE": image,
                   "LOCKS": " ".join(Path(lock).stem for lock in locks),
                   "APT_PACKAGES": " ".join(spec.apt), "TEST_IMPLS": " ".join(spec.test_impls),
-                  "GIT_REVISION": git_revision()[0] or ""}
-    ctx = stage_context(image, locks, wheelhouses, data, out.parent)
+                  "GIT_REVISION": git_revision(repo)[0] or ""}
+    ctx = stage_context(image, locks, wheelhouses, data, out.parent, repo)
     started = time.monotonic()
     try:
         common = ["docker", "build", "--file", ctx / "docker" / "Dockerfile"]
@@ -190,9 +192,9 @@ def build_image(image, locks, wheelhouses, base, data, out, tag=None):
         "name": image,
         "base": base,
         "build_args": build_args,
-        "dockerfile": str(DOCKERFILE.relative_to(ROOT)),
-        "dockerfile_sha256": sha256_file(DOCKERFILE),
-        "locks": {str(Path(lock).resolve().relative_to(ROOT)): sha256_file(lock)
+        "dockerfile": DOCKERFILE,
+        "dockerfile_sha256": sha256_file(repo / DOCKERFILE),
+        "locks": {str(Path(lock).resolve().relative_to(repo)): sha256_file(lock)
                   for lock in locks},
         "wheels": sum(len(list(Path(w).iterdir())) for w in wheelhouses),
         "test_stage": "passed",

@@ -18,6 +18,7 @@ study's `busy_epochs` timed epochs per cell, and flagged, since its times are no
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -132,7 +133,9 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
 
 
 def environment(settings):
-    return {**os.environ, "MLPBENCH_RUNNER": settings.runner}
+    """A local run's environment: its runner, and the tree whose revision its record names."""
+    env = {**os.environ, "MLPBENCH_RUNNER": settings.runner}
+    return {**env, "MLPBENCH_REPO": settings.repo} if settings.repo else env
 
 
 def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, image=None,
@@ -216,6 +219,7 @@ def parse_args(argv=None):
     p.add_argument("--order-seed", type=int, default=None, help="shuffles the cells' order")
     p.add_argument("--image", default=None, help=f"{paths.IMAGE} (runner docker)")
     p.add_argument("--skip-reason", default="", help="record the runs as skipped, run nothing")
+    p.add_argument("--repo", default=Settings.repo, help="the tree the study runs in")
     return p.parse_args(argv)
 
 
@@ -226,8 +230,7 @@ def main(argv=None):
         signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
     a = parse_args(argv)
     process = Process(a.impl, a.threads, a.repeat, a.device)
-    settings = Settings(a.warmup_epochs, a.subset, a.seed, a.runner, a.timeout_s, a.attempts,
-                        a.disturbed_above, a.wait_budget_s, a.waits, a.busy_epochs)
+    settings = Settings(**{f.name: getattr(a, f.name) for f in dataclasses.fields(Settings)})
     epochs = a.epochs or json.loads(Path(a.design).read_text())["epochs"][a.impl]
     cells = [(d, int(b)) for d in a.dtypes.split(",") for b in a.batches.split(",")]
     image = json.loads(Path(a.image).read_text()) if a.image else None
