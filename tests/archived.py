@@ -55,7 +55,7 @@ def finished_study(repo, config_file=None, scale=None, seed=0):
     ranking.table(timed).to_csv(results / "ranking.csv", index=False)
     stats.efficiency(runs).to_csv(results / "efficiency.csv", index=False)
     claims.evaluate(epochs, runs).to_csv(results / "claims.csv", index=False)
-    (results / "design.json").write_text(json.dumps({"design": "fixed", "processes": 3}))
+    (results / "design.json").write_text(json.dumps({"design": "fixed", "repeats": 3}))
     config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
     if config_file:
         config.update(yaml.safe_load((repo / "config" / config_file).read_text()))

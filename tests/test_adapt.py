@@ -53,7 +53,7 @@ def adapted(tmp_path, monkeypatch, max_extra_runs, disturbed):
     monkeypatch.setattr(adapt.gather, "epochs_table", lambda records: None)
     monkeypatch.setattr(adapt.claims, "evaluate", lambda table, study_var: None)
     monkeypatch.setattr(adapt, "undecided_cells", lambda table: UNDECIDED)
-    design = {"processes": 3, "epochs": {"numpy-fast": 5, "keras-fit": 5}}
+    design = {"repeats": 3, "epochs": {"numpy-fast": 5, "keras-fit": 5}}
     extra = adapt.run([], design, None, "data", "lock", "logs", max_extra_runs, CONFIG)
     return extra, launched
 

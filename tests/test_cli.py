@@ -9,7 +9,7 @@ import pytest
 from conftest import run_cli
 
 from mlpbench import cli
-from mlpbench.measure import runner
+from mlpbench.measure import timing
 from mlpbench.measure.implementations import REGISTRY
 
 GOOD = dict(impl="numpy-step2", dtype="float32", batch=100, threads=1, epochs=1,
@@ -130,8 +130,8 @@ def test_non_finite_training_is_marked_invalid(mnist, monkeypatch, restore_affin
     real = cls.get_params
     monkeypatch.setattr(cls, "get_params",
                         lambda self: [(w * np.nan, b) for w, b in real(self)])
-    cell = runner.Cell("numpy-step2", "float32", 100, 1, 1, 0, 500, 0)
-    record = runner.run_cell(cell, mnist)
+    cell = timing.Run("numpy-step2", "float32", 100, 1, 1, 0, 500, 0)
+    record = timing.time_run(cell, mnist)
     assert record["status"] == "invalid" and "non-finite" in record["reason"]
     json.dumps(record, allow_nan=False)  # still valid JSON
 
@@ -179,7 +179,7 @@ def test_mlpbench_run_imports_only_the_command_line_and_the_measure_stage(tmp_pa
          "--data", str(mnist_path), "--out", str(tmp_path / "r.json")],
         capture_output=True, text=True, timeout=300, check=True)
     imported = eval(done.stderr.strip().splitlines()[-1])
-    assert "mlpbench.measure.runner" in imported
+    assert "mlpbench.measure.timing" in imported
     outside = [m for m in imported if m not in ("mlpbench", "mlpbench.__main__", "mlpbench.cli")
                and not m.startswith("mlpbench.measure")]
     assert outside == []

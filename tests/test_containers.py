@@ -1,4 +1,4 @@
-"""The `docker run` argv of one grid cell, runner auto-detection, and (where Docker and the
+"""The `docker run` argv of one timed process, runner auto-detection, and (where Docker and the
 images are there) real runs inside the CPU and CUDA images."""
 
 import json
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mlpbench.measure.threads import THREAD_ENV
-from mlpbench.study import containers
+from mlpbench.study import docker, runner
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGEST = "sha256:" + "ab" * 32
@@ -26,7 +26,7 @@ def argv_for(tmp_path, **kw):
     args = {"threads": 2, "data": tmp_path / "data" / "mnist.npz",
             "out": tmp_path / "out" / "r.json", "image": "mlpbench:cpu", "image_digest": DIGEST,
             "allowed": {0, 1, 2, 3}, "user": "1234:5678", "environ": {}, **kw}
-    return containers.run_argv(run_options(), **args)
+    return docker.run_argv(run_options(), **args)
 
 
 def env_of(argv):
@@ -77,7 +77,7 @@ def test_argv_options(tmp_path):
     assert option(argv, "--name") == ["c1"]
     assert option(argv, "--cpuset-cpus") == ["0,1,2,3"]  # all there are; the runner skips
     assert env_of(argv)["OPENBLAS_CORETYPE"] == "Haswell"
-    assert containers.kill_argv("c1") == ["docker", "rm", "--force", "c1"]
+    assert docker.kill_argv("c1") == ["docker", "rm", "--force", "c1"]
 
 
 def test_argv_refuses_a_digest_that_is_not_one(tmp_path):
@@ -86,7 +86,7 @@ def test_argv_refuses_a_digest_that_is_not_one(tmp_path):
 
 
 def test_container_names_are_unique_and_valid():
-    a, b = containers.container_name("b500 t1/r0"), containers.container_name("b500 t1/r0")
+    a, b = docker.container_name("b500 t1/r0"), docker.container_name("b500 t1/r0")
     assert a != b
     assert all(c.isalnum() or c in "_.-" for c in a)
 
@@ -99,48 +99,48 @@ def fake_docker(tmp_path, script):
 
 
 def test_runner_auto_uses_docker_when_a_daemon_answers(tmp_path):
-    docker = fake_docker(tmp_path, "echo 28.2.2")
-    assert containers.resolve_runner("auto", docker=docker)[0] == "docker"
-    assert containers.resolve_runner("docker", docker=docker)[0] == "docker"
-    assert containers.resolve_runner("local", docker=docker)[0] == "local"
+    cli = fake_docker(tmp_path, "echo 28.2.2")
+    assert runner.resolve("auto", docker=cli)[0] == "docker"
+    assert runner.resolve("docker", docker=cli)[0] == "docker"
+    assert runner.resolve("local", docker=cli)[0] == "local"
 
 
 def test_runner_auto_falls_back_to_local_and_says_why(tmp_path):
-    docker = fake_docker(tmp_path, "echo 'Cannot connect to the Docker daemon' >&2; exit 1")
-    runner, why = containers.resolve_runner("auto", docker=docker)
-    assert runner == "local" and "Cannot connect" in why
+    cli = fake_docker(tmp_path, "echo 'Cannot connect to the Docker daemon' >&2; exit 1")
+    chosen, why = runner.resolve("auto", docker=cli)
+    assert chosen == "local" and "Cannot connect" in why
     with pytest.raises(RuntimeError, match="Cannot connect"):
-        containers.resolve_runner("docker", docker=docker)
-    assert containers.resolve_runner("auto", docker=str(tmp_path / "none"))[0] == "local"
+        runner.resolve("docker", docker=cli)
+    assert runner.resolve("auto", docker=str(tmp_path / "none"))[0] == "local"
     with pytest.raises(ValueError):
-        containers.resolve_runner("podman", docker=docker)
+        runner.resolve("podman", docker=cli)
 
 
 def test_runner_auto_keeps_the_choice_of_the_earlier_runs(tmp_path):
     record = tmp_path / "results" / "runner.txt"
     up = fake_docker(tmp_path, "echo 28.2.2")
-    assert containers.resolve_runner_once("auto", record, docker=up)[0] == "docker"
+    assert runner.resolve_kept("auto", record, docker=up)[0] == "docker"
     assert record.read_text().strip() == "docker"
     (tmp_path / "docker").unlink()
     down = fake_docker(tmp_path, "echo 'Cannot connect' >&2; exit 1")
     with pytest.raises(RuntimeError, match="earlier runs used runner docker"):
-        containers.resolve_runner_once("auto", record, docker=down)  # never a silent switch
-    assert containers.resolve_runner_once("local", record, docker=down)[0] == "local"
-    assert containers.resolve_runner_once("auto", record, docker=down)[0] == "local"
+        runner.resolve_kept("auto", record, docker=down)  # never a silent switch
+    assert runner.resolve_kept("local", record, docker=down)[0] == "local"
+    assert runner.resolve_kept("auto", record, docker=down)[0] == "local"
 
 
 def test_leftover_run_containers_are_removed(tmp_path):
     calls = tmp_path / "calls"
-    docker = fake_docker(tmp_path, f'echo "$@" >> {calls}; '
+    cli = fake_docker(tmp_path, f'echo "$@" >> {calls}; '
                                    'if [ "$1" = ps ]; then echo mlpbench-a; echo mlpbench-b; fi')
-    assert containers.remove_leftovers(docker=docker) == ["mlpbench-a", "mlpbench-b"]
+    assert docker.remove_leftovers(docker=cli) == ["mlpbench-a", "mlpbench-b"]
     lines = calls.read_text().splitlines()
     assert "name=^mlpbench-" in lines[0] and lines[1] == "rm --force mlpbench-a mlpbench-b"
 
 
 def test_gpu_unavailable_without_the_nvidia_runtime(tmp_path):
-    docker = fake_docker(tmp_path, 'echo \'{"runc":{"path":"runc"}}\'')
-    ok, why = containers.gpu_available(docker=docker)
+    cli = fake_docker(tmp_path, 'echo \'{"runc":{"path":"runc"}}\'')
+    ok, why = docker.gpu_available(docker=cli)
     if shutil.which("nvidia-container-cli") is None:
         assert not ok and "NVIDIA" in why
 
@@ -161,21 +161,21 @@ def built_image(name):
     """The image record of a built image, or a skip with the reason; a failure instead where
     MLPBENCH_REQUIRE_IMAGES=1 (a CI job that built the image must not pass by skipping)."""
     missing = pytest.fail if os.environ.get("MLPBENCH_REQUIRE_IMAGES") == "1" else pytest.skip
-    ok, why = containers.docker_available()
+    ok, why = docker.docker_available()
     if not ok:
         missing(why)
     record = ROOT / "results" / "images" / f"{name}.json"
     if not record.exists():
         missing(f"{record.relative_to(ROOT)} missing: build the {name} image first")
     image = json.loads(record.read_text())
-    if containers.image_inspect(image["image"]) != image["image_id"]:
+    if docker.image_inspect(image["image"]) != image["image_id"]:
         missing(f"image {image['image']} is not the one {record.name} records")
     return image
 
 
 def run_in(image, tmp_path, mnist_path, impl):
     out = tmp_path / "out" / f"{impl}.json"
-    argv = containers.run_argv(run_options(impl, 1), threads=1, data=mnist_path, out=out,
+    argv = docker.run_argv(run_options(impl, 1), threads=1, data=mnist_path, out=out,
                                image=image["image_id"], image_digest=image["image_id"])
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -196,7 +196,7 @@ def test_a_cell_runs_in_the_cpu_image(tmp_path, mnist_path):
 @pytest.mark.slow
 def test_the_cuda_image_runs_tensorflow_on_the_cpu_without_a_gpu(tmp_path, mnist_path):
     image = built_image("cuda")
-    if containers.gpu_available()[0]:
+    if docker.gpu_available()[0]:
         pytest.skip("a GPU is here: this test is for hosts without one")
     record = run_in(image, tmp_path, mnist_path, "tf-loop")
     assert record["status"] == "ok" and record["image_digest"] == image["image_id"]

@@ -51,12 +51,12 @@ def test_plan_spends_the_budget_on_processes_within_bounds():
              "keras-fit": pilot_runs(0.1, 6.0, 0.05, 0.01, seed=1)}
     chosen = design.plan(pilot, CONFIG, {"numpy-step2": 2, "keras-fit": 2})
     p = CONFIG["pilot"]
-    assert p["min_processes"] <= chosen["processes"] <= p["max_processes"]
+    assert p["min_processes"] <= chosen["repeats"] <= p["max_processes"]
     assert all(p["min_epochs"] <= e <= p["max_epochs"] for e in chosen["epochs"].values())
-    assert chosen["estimated_s"] <= p["budget_s"] or chosen["processes"] == p["min_processes"]
+    assert chosen["estimated_s"] <= p["budget_s"] or chosen["repeats"] == p["min_processes"]
     tight = design.plan(pilot, {**CONFIG, "pilot": {**p, "budget_s": 1}},
                         {"numpy-step2": 2, "keras-fit": 2})
-    assert tight["processes"] == p["min_processes"] and tight["notes"]
+    assert tight["repeats"] == p["min_processes"] and tight["notes"]
 
 
 def test_an_implementation_without_a_usable_pilot_gets_the_most_epochs():
@@ -68,7 +68,7 @@ def test_an_implementation_without_a_usable_pilot_gets_the_most_epochs():
 
 def test_a_fixed_design_is_the_configs():
     chosen = design.fixed(CONFIG)
-    assert chosen["processes"] == 3 and set(chosen["epochs"].values()) == {10}
+    assert chosen["repeats"] == 3 and set(chosen["epochs"].values()) == {10}
 
 
 def test_the_pilot_cell_is_float32_the_middle_batch_and_the_fewest_threads():

@@ -2,16 +2,9 @@ import os
 
 import pytest
 
-from mlpbench.measure import interference
-from mlpbench.measure.interference import (
-    BUSY_FIELDS,
-    InterferenceMeter,
-    cpu_seconds,
-    machine_report,
-    process_cpu_seconds,
-    read_cpu_ticks,
-    study_pids,
-)
+from mlpbench.measure.interference import BUSY_FIELDS, InterferenceMeter, read_cpu_ticks
+from mlpbench.study import harness
+from mlpbench.study.harness import cpu_seconds, machine_report, process_cpu_seconds, study_pids
 
 HZ = 100
 FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
@@ -171,7 +164,7 @@ def test_machine_report(tmp_path, monkeypatch):
         assert seconds == 0
         snapshot(after=True)
 
-    monkeypatch.setattr(interference, "_sleep", sample)
+    monkeypatch.setattr(harness, "_sleep", sample)
     snapshot(after=False)
     lines, busy = machine_report(sample_s=0, top=2, proc=proc, stat_path=stat,
                                  loadavg_path=loadavg, busy_fraction=0.5)
@@ -201,8 +194,8 @@ def test_machine_report_without_a_tick(tmp_path):
 
 
 def test_main_prints_the_report(capsys, monkeypatch):
-    monkeypatch.setattr(interference, "machine_report", lambda: (["load average: x"], True))
-    assert interference.main() == 0
+    monkeypatch.setattr(harness, "machine_report", lambda: (["load average: x"], True))
+    assert harness.main() == 0
     _, err = capsys.readouterr()
     first, warning = err.splitlines()
     assert first == "mlpbench: load average: x"

@@ -126,7 +126,7 @@ def cmd_data(args):
 
 
 def cmd_run(args):
-    from mlpbench.measure import runner, threads
+    from mlpbench.measure import threads, timing
 
     if args.subset > N_TRAIN:
         raise UsageError(f"mlpbench run: --subset {args.subset} is larger than the "
@@ -143,7 +143,7 @@ def cmd_run(args):
     if not os.path.exists(args.data):
         raise UsageError(f"mlpbench run: no data at {args.data}; run `mlpbench data --out DIR`")
     threads.set_thread_env(args.threads)  # before NumPy loads its BLAS
-    runner.set_device_env(args.device)  # before TensorFlow loads
+    timing.set_device_env(args.device)  # before TensorFlow loads
 
     from mlpbench.measure.data import DataError
     from mlpbench.measure.implementations import REGISTRY
@@ -151,20 +151,20 @@ def cmd_run(args):
     if args.impl not in REGISTRY:
         raise UsageError(f"mlpbench run: unknown implementation {args.impl!r}; "
                          f"available: {', '.join(REGISTRY)}")
-    cells = [runner.Cell(args.impl, dtype, batch, args.threads, args.epochs, args.warmup_epochs,
-                         args.subset, args.seed, args.device) for dtype, batch in pairs]
+    runs = [timing.Run(args.impl, dtype, batch, args.threads, args.epochs, args.warmup_epochs,
+                       args.subset, args.seed, args.device) for dtype, batch in pairs]
     if args.order_seed is not None:
-        random.Random(args.order_seed).shuffle(cells)
+        random.Random(args.order_seed).shuffle(runs)
     try:
-        records = runner.run_cells(cells, args.data, args.out)
+        records = timing.time_runs(runs, args.data, args.out)
     except DataError as e:
         raise UsageError(f"mlpbench run: {args.data}: {e}") from None
-    for cell, record in zip(cells, records, strict=True):
+    for run, record in zip(runs, records, strict=True):
         median = record.get("epoch_wall_s_median")
-        timing = f"median epoch {median:.4f} s" if median is not None else "no timed epoch"
-        print(f"{cell.impl} {cell.dtype} batch={cell.batch} threads={cell.threads}: "
+        timed = f"median epoch {median:.4f} s" if median is not None else "no timed epoch"
+        print(f"{run.impl} {run.dtype} batch={run.batch} threads={run.threads}: "
               f"{record['status']}" + (f" ({record['reason']})" if record["reason"] else "")
-              + (f", {timing}, test accuracy {record['test_accuracy']:.4f}"
+              + (f", {timed}, test accuracy {record['test_accuracy']:.4f}"
                  if record["status"] == "ok" else ""))
 
 

@@ -57,7 +57,7 @@ def the_design():
 
 
 def planned_processes():
-    return grid.run_order(config, the_design()["processes"])
+    return grid.run_order(config, the_design()["repeats"])
 
 
 def process_of(wildcards):
@@ -72,7 +72,7 @@ def priority_of(wildcards):
     if not os.path.exists(paths.DESIGN):
         return 0
     with open(paths.DESIGN) as f:
-        order = grid.run_order(config, json.load(f)["processes"])
+        order = grid.run_order(config, json.load(f)["repeats"])
     me = process_of(wildcards)
     return len(order) - order.index(me) if me in order else 0
 

@@ -8,7 +8,7 @@ from mlpbench.study import grid  # noqa: E402
 
 config = snakemake.config  # noqa: F821
 with open(snakemake.input.design) as f:  # noqa: F821
-    processes = json.load(f)["processes"]
-gather.plan_table(grid.run_order(config, processes), config["order_seed"]).to_csv(
+    repeats = json.load(f)["repeats"]
+gather.plan_table(grid.run_order(config, repeats), config["order_seed"]).to_csv(
     snakemake.output[0], index=False  # noqa: F821
 )

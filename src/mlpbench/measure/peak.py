@@ -9,7 +9,7 @@ Two rates, in GFLOP/s (2 * m * k * n FLOPs per product):
 Each rate is the best of several timed rounds of at least ROUND_S seconds (the least disturbed
 by other processes); the whole probe takes 0.2-0.5 s (it runs for every cell of the study, so
 it must stay cheap; the square rate once per dtype and process). Operands hold a constant: a
-GEMM's speed does not depend on the values, and filling them costs nothing. The runner calls
+GEMM's speed does not depend on the values, and filling them costs nothing. measure.timing calls
 it inside its thread limit, before the timed epochs; call it after threadpoolctl's limit is set.
 """
 

@@ -1,5 +1,5 @@
 """A process's thread limits: the variables BLAS, OpenMP and TensorFlow read when they load,
-the CPUs it is pinned to, and how many OS threads it has. Standard library only: the runner
+the CPUs it is pinned to, and how many OS threads it has. Standard library only: measure.timing
 calls these before NumPy or TensorFlow is imported."""
 
 import os

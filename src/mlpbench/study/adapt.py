@@ -39,7 +39,7 @@ def run(planned_paths, design, settings, data, lock, log_dir, max_extra_runs, co
     the study's grid (dtypes, batches, order_seed). between: results/between_studies.csv,
     whose component for this hardware widens the intervals as the claims rule's."""
     cells = grid.process_cells(config)
-    added, next_repeat = [], defaultdict(lambda: design["processes"] + 1)
+    added, next_repeat = [], defaultdict(lambda: design["repeats"] + 1)
     planned = gather.load(planned_paths)
     study_var = None
     for round_no in itertools.count(1):

@@ -86,7 +86,8 @@ def process_cost(comp, epochs, cells_per_process, warmup_epochs):
 
 
 def plan(pilot, config, processes_per_repeat):
-    """The design (design.json): processes per cell and timed epochs per implementation.
+    """The design (design.json): `repeats`, the processes per cell (the grid is run that many
+    times over), and the timed epochs per implementation.
 
     pilot: {impl: [pilot records]}; processes_per_repeat: {impl: processes in one repeat of
     the grid (thread counts x devices)}.
@@ -114,7 +115,7 @@ def plan(pilot, config, processes_per_repeat):
     if fits < p["min_processes"]:
         notes.append(f"the budget of {p['budget_s']} s affords {fits} processes per cell; "
                      f"{processes} run (min_processes)")
-    return {"mode": "pilot", "processes": processes, "epochs": epochs, "components": comps,
+    return {"mode": "pilot", "repeats": processes, "epochs": epochs, "components": comps,
             "pooled": spread,
             "budget_s": p["budget_s"], "estimated_s": round(processes * repeat_s, 1),
             "notes": notes}
@@ -122,6 +123,6 @@ def plan(pilot, config, processes_per_repeat):
 
 def fixed(config):
     """The design when the config fixes it (design: fixed): repeats x epochs for every cell."""
-    return {"mode": "fixed", "processes": config["repeats"],
+    return {"mode": "fixed", "repeats": config["repeats"],
             "epochs": {impl: config["epochs"] for impl in config["implementations"]},
             "components": {}, "budget_s": None, "estimated_s": None, "notes": []}

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from mlpbench.measure.records import write_atomic
-from mlpbench.study.containers import image_inspect
+from mlpbench.study.docker import image_inspect
 from mlpbench.study.images import DOCKERFILE, log, run, sha256_file
 
 BUILD_BASE = "docker/build-base.sh"  # in the tree the workflow runs in

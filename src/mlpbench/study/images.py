@@ -27,7 +27,7 @@ from pathlib import Path
 
 from mlpbench.measure.provenance import git_revision
 from mlpbench.measure.records import write_atomic
-from mlpbench.study.containers import image_inspect
+from mlpbench.study.docker import image_inspect
 
 DOCKERFILE = "docker/Dockerfile"  # in the tree the workflow runs in (its `repo`)
 # Wheels that run on Debian 12 (glibc 2.36), x86_64: pip matches --platform tags exactly.

@@ -30,8 +30,8 @@ from functools import partial
 from pathlib import Path
 
 from mlpbench import paths
-from mlpbench.measure import DEVICES, interference, records
-from mlpbench.study import containers, node, placement
+from mlpbench.measure import DEVICES, records
+from mlpbench.study import docker, harness, node, placement
 from mlpbench.study.grid import Process, Settings
 
 ERROR_TAIL_CHARS = 2000
@@ -59,7 +59,7 @@ def command(options, process, settings, data_path, out, image=None, name=None,
     if settings.runner == "docker":
         if image is None:
             raise ValueError("runner docker needs the image record (--image)")
-        return containers.run_argv(options, threads=process.threads, data=data_path, out=out,
+        return docker.run_argv(options, threads=process.threads, data=data_path, out=out,
                                    image=image["image_id"], image_digest=image["image_id"],
                                    device=process.device, name=name, allowed=cpus)
     raise ValueError(f"runner {settings.runner!r} is not supported")
@@ -103,14 +103,14 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with node.timing_lock(lock_path), open(log_path, "a") as log:
         if name:  # nothing of an earlier, killed run may compete with this one
-            for leftover in containers.remove_leftovers():
+            for leftover in docker.remove_leftovers():
                 log.write(f"removed a leftover container {leftover}\n")
         where = placement.for_attempt(tag, threads, settings, log)
         argv = build(where=where)
         log.write(f"$ {' '.join(argv)}\n")
         log.flush()
-        harness = interference.study_pids()
-        harness_cpu0, children0 = interference.cpu_seconds(harness), _children_cpu()
+        harness_pids = harness.study_pids()
+        harness_cpu0, children0 = harness.cpu_seconds(harness_pids), _children_cpu()
         started, finished = time.perf_counter(), False
         # runner local: the process inherits the chosen CPUs and pins within them; the
         # docker client (name set) is not pinned: --cpuset-cpus pins its container
@@ -124,9 +124,9 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
             reason = f"killed after timeout_s={settings.timeout_s} s"
         finally:
             if name and not finished:  # killing the docker client leaves its container
-                subprocess.run(containers.kill_argv(name), capture_output=True, check=False)
+                subprocess.run(docker.kill_argv(name), capture_output=True, check=False)
             wall = time.perf_counter() - started
-            harness_cpu = interference.cpu_seconds(harness) - harness_cpu0
+            harness_cpu = harness.cpu_seconds(harness_pids) - harness_cpu0
             if name:  # the docker client is the study's, not the run's
                 harness_cpu += _children_cpu() - children0
     return argv, where, reason, wall, harness_cpu
@@ -161,7 +161,7 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
                 path.unlink(missing_ok=True)
             if attempt > 1:  # let a passing disturbance pass before looking for quiet CPUs
                 time.sleep(placement.BACKOFF_S)
-            cname = containers.container_name(tag) if settings.runner == "docker" else None
+            cname = docker.container_name(tag) if settings.runner == "docker" else None
             argv, where, reason, wall, harness_cpu = _execute(
                 partial(_argv, process, list(pending), epochs, settings, data_path, out,
                         image=image, name=cname, order_seed=order_seed),

@@ -13,9 +13,9 @@ import socket
 import sys
 
 from mlpbench import paths
-from mlpbench.measure import interference, provenance
+from mlpbench.measure import provenance
 from mlpbench.measure.records import write_atomic
-from mlpbench.study import containers
+from mlpbench.study import docker, harness
 
 
 def memory_gib(meminfo="/proc/meminfo"):
@@ -38,8 +38,8 @@ def load_average(loadavg="/proc/loadavg"):
 
 def describe(load_lines, busy):
     """The machine now: date (UTC), load, CPU, memory, kernel, Docker; load_lines and busy as
-    interference.machine_report gives them."""
-    ok, docker = containers.docker_available()
+    harness.machine_report gives them."""
+    ok, daemon = docker.docker_available()
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "host": socket.gethostname(),
@@ -52,14 +52,14 @@ def describe(load_lines, busy):
         "kernel": platform.release(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "docker": docker.removeprefix("Docker daemon ") if ok else None,
+        "docker": daemon.removeprefix("Docker daemon ") if ok else None,
     }
 
 
 def at_start(path):
-    """Print the machine's load (interference.main's lines) and write its description."""
-    lines, busy = interference.load_now()
-    interference.say(lines, busy)
+    """Print the machine's load (harness.main's lines) and write its description."""
+    lines, busy = harness.load_now()
+    harness.say(lines, busy)
     write_atomic(describe(lines, busy), path)
 
 

@@ -40,20 +40,20 @@ def keras_weights_as_params(weights):
     return [(weights[i], weights[i + 1]) for i in range(0, len(weights), 2)]
 
 
-class KerasClock:
-    """Adapts the runner's clock (and the per-epoch learning rate) to a Keras callback."""
+def keras_callback(keras, clock, set_lr=None):
+    """A Keras callback that brackets each epoch with the timing clock (and sets that epoch's
+    learning rate); keras is imported late, so the class is made here."""
 
-    def __new__(cls, keras, clock, set_lr=None):
-        class _Callback(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                clock.epoch_begin(epoch)
-                if set_lr is not None:
-                    set_lr(epoch)
+    class ClockCallback(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            clock.epoch_begin(epoch)
+            if set_lr is not None:
+                set_lr(epoch)
 
-            def on_epoch_end(self, epoch, logs=None):
-                clock.epoch_end(epoch)
+        def on_epoch_end(self, epoch, logs=None):
+            clock.epoch_end(epoch)
 
-        return _Callback()
+    return ClockCallback()
 
 
 class KerasImplementation(Implementation):
@@ -76,9 +76,9 @@ class KerasImplementation(Implementation):
 
     def no_gpu(self):
         """Keras computes on its backend's devices: that framework's answer."""
-        from mlpbench.measure.implementations import _torch, jax_jit
+        from mlpbench.measure.implementations import _jax, _torch
 
-        return {"tensorflow": super().no_gpu, "jax": jax_jit.no_gpu,
+        return {"tensorflow": super().no_gpu, "jax": _jax.no_gpu,
                 "torch": _torch.no_gpu}[self.backend]()
 
     def _start_keras(self, threads, seed, dtype):

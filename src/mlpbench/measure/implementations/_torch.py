@@ -9,7 +9,7 @@ same per-epoch permutation as the NumPy implementations.
 
 Threads: torch.set_num_threads (intra-op) and set_num_interop_threads before any work; the
 second raises once a parallel region has run, as in the tests' shared process, where the first
-setting stays and impl_info reports it. CPU cells hide the GPU (runner.set_device_env), so a
+setting stays and impl_info reports it. CPU cells hide the GPU (timing.set_device_env), so a
 visible CUDA device means a GPU cell.
 """
 

@@ -1,6 +1,6 @@
 """What an implementation is (benchopt's solver, in short) and the NumPy training loop.
 
-The runner calls, in order: skip() -> setup() (untimed) -> warm_up() (untimed) -> train() with a
+measure.timing calls, in order: skip() -> setup() (untimed) -> warm_up() (untimed) -> train() with a
 clock whose epoch_begin/epoch_end bracket exactly one epoch each. Tests also call step() and
 get_params() to compare implementations update by update.
 """

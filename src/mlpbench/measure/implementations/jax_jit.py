@@ -9,28 +9,16 @@ per-epoch permutation as the NumPy implementations, so all of them see the same 
 JAX dispatches asynchronously, on the CPU too: each epoch ends with block_until_ready() before
 the clock reads the time. float64 needs jax_enable_x64, turned on before any array exists
 (float32 arrays stay float32). JAX has no thread-count setting: it sizes its pool from the
-process's CPU affinity, which the runner sets (measure.threads.pin_to_cpus) before set-up
+process's CPU affinity, which measure.timing sets (measure.threads.pin_to_cpus) before set-up
 imports JAX. The record's impl_info names the device JAX used.
 """
 
 import numpy as np
 
 from mlpbench.measure import DEVICES
+from mlpbench.measure.implementations._jax import import_jax, no_gpu
 from mlpbench.measure.implementations.base import Implementation
 from mlpbench.measure.model import epoch_permutation, learning_rate
-
-
-def import_jax():
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    return jax
-
-
-def no_gpu():
-    if import_jax().default_backend() != "gpu":
-        return "JAX sees no GPU here (no CUDA device, driver or CUDA-enabled jaxlib)"
-    return None
 
 
 class JaxJit(Implementation):

@@ -14,8 +14,8 @@ Inputs (batch, 784), outputs (batch, 10).
 import numpy as np
 
 from mlpbench.measure.implementations._tf import (
-    KerasClock,
     KerasImplementation,
+    keras_callback,
     params_as_keras_weights,
 )
 from mlpbench.measure.implementations.base import TimedFrom
@@ -80,7 +80,7 @@ class KerasFit(KerasImplementation):
         self.pending_warmup = 0
         if epochs.stop <= first:
             return
-        callback = KerasClock(self.keras, TimedFrom(epochs.start, clock), self._set_lr)
+        callback = keras_callback(self.keras, TimedFrom(epochs.start, clock), self._set_lr)
         self.model.fit(self._dataset(range(first, epochs.stop)), epochs=epochs.stop,
                        initial_epoch=first, steps_per_epoch=-(-len(self.x) // self.batch),
                        shuffle=False, verbose=0, callbacks=[callback])

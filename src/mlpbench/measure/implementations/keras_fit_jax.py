@@ -7,7 +7,7 @@ record's impl_info says so. float64 needs jax_enable_x64 (without it JAX silentl
 float32), turned on before Keras starts.
 """
 
-from mlpbench.measure.implementations.jax_jit import import_jax
+from mlpbench.measure.implementations._jax import import_jax
 from mlpbench.measure.implementations.keras_fit import KerasFit
 
 

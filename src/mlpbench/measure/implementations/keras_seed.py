@@ -7,7 +7,7 @@ hyper-parameters; it exists to reproduce the article's accuracy (~0.74 after 35 
 500) and timing. Inputs (batch, 784), outputs (batch, 10).
 """
 
-from mlpbench.measure.implementations._tf import KerasClock, KerasImplementation
+from mlpbench.measure.implementations._tf import KerasImplementation, keras_callback
 
 ARTICLE_L2 = 0.01
 
@@ -35,7 +35,7 @@ class KerasSeed(KerasImplementation):
             return
         self.model.fit(self.x, self.y, batch_size=self.batch, epochs=epochs.stop,
                        initial_epoch=epochs.start, shuffle=True, verbose=0,
-                       callbacks=[KerasClock(self.keras, clock)])
+                       callbacks=[keras_callback(self.keras, clock)])
 
     def step(self, x, y, epoch=0):
         self.model.train_on_batch(x, y)

@@ -25,8 +25,9 @@ from mlpbench.measure.threads import os_thread_count, pin_to_cpus
 
 
 @dataclass(frozen=True)
-class Cell:
-    """The parameters of one run: one cell measured in one process."""
+class Run:
+    """The parameters of one run: one cell (impl, device, dtype, batch, threads) measured in
+    one process, over `epochs` timed epochs after `warmup_epochs`."""
 
     impl: str
     dtype: str
@@ -48,7 +49,7 @@ def set_device_env(device):
 
 def skip_reason(impl, cell, cpus):
     """Why `cell` cannot run in this process, or None: the one decision (the workflow adds
-    one more, outside any process: GPU cells where Docker offers no GPU, containers.where_runs).
+    one more, outside any process: GPU cells where Docker offers no GPU, study.runner.decide).
 
     impl: an instance of the cell's implementation; cpus: how many CPUs this process may use.
     """
@@ -93,8 +94,8 @@ class EpochClock:
         self.threads_seen = max(self.threads_seen, os_thread_count() or 0)
 
 
-def run_cells(cells, data_path, out_pattern, hyper=None):
-    """Run `cells` (same impl, threads and device) in this order, writing each record to
+def time_runs(cells, data_path, out_pattern, hyper=None):
+    """Time `cells` (Run; same impl, threads and device) in this order, writing each record to
     out_pattern.format(dtype=, batch=) as soon as it is done. Returns the records.
 
     Call set_thread_env(threads) before NumPy is first imported.
@@ -111,13 +112,13 @@ def run_cells(cells, data_path, out_pattern, hyper=None):
             from mlpbench.measure import data
 
             dataset = data.load(data_path)
-        record = run_cell(cell, dataset, hyper, cpus)
+        record = time_run(cell, dataset, hyper, cpus)
         write_atomic(record, str(out_pattern).format(dtype=cell.dtype, batch=cell.batch))
         records.append(record)
     return records
 
 
-def run_cell(cell, raw_data, hyper=None, cpus=None):
+def time_run(cell, raw_data, hyper=None, cpus=None):
     """Run one cell on loaded MNIST (data.load) in this process; return its record.
 
     cpus: how many CPUs the process could use before it pinned itself (default: as now).

@@ -1,4 +1,4 @@
-"""Run one grid cell inside an mlpbench image: the `docker run` argv, and what Docker offers here.
+"""The `docker run` argv of one timed process, and what Docker offers here.
 
 `run_argv()` turns `mlpbench run` (one process of the study) into `docker run --rm --network
 none ... mlpbench run ...`:
@@ -15,8 +15,8 @@ none ... mlpbench run ...`:
   the `docker run` client alone leaves the container running), and `--init`, so that signals
   reach `mlpbench`.
 
-`docker_available()` answers whether a daemon answers (for `runner: auto`), `resolve_runner()`
-makes the auto choice and says why, and `gpu_available()` whether `--gpus all` can work.
+`docker_available()` says whether a daemon answers (for `runner: auto`, study.runner) and
+`gpu_available()` whether `--gpus all` can work.
 """
 
 import os
@@ -27,7 +27,6 @@ from pathlib import Path
 
 from mlpbench.measure.threads import THREAD_ENV
 
-RUNNERS = ("auto", "local", "docker")
 PASS_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 DATA_MOUNT = "/data"
 OUT_MOUNT = "/out"
@@ -129,63 +128,6 @@ def docker_available(docker="docker", timeout=15):
     if version is None:
         return False, f"no Docker daemon answers: {why}"
     return True, f"Docker daemon {version}"
-
-
-def resolve_runner(setting, docker="docker"):
-    """`runner: auto|local|docker` -> ("local" | "docker", one line saying why).
-
-    auto picks docker when a daemon answers, else local; docker without a daemon is an error.
-    """
-    if setting not in RUNNERS:
-        raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, got {setting!r}")
-    if setting == "local":
-        return "local", "runner: local (as configured)"
-    ok, why = docker_available(docker)
-    if setting == "docker":
-        if not ok:
-            raise RuntimeError(f"runner: docker, but {why}")
-        return "docker", f"runner: docker ({why})"
-    if ok:
-        return "docker", f"runner: auto -> docker ({why})"
-    return "local", f"runner: auto -> local ({why})"
-
-
-def resolve_runner_once(setting, record_path, docker="docker"):
-    """resolve_runner(), but `auto` keeps the choice recorded in record_path by an earlier
-    invocation, so that a daemon that is down (or answers slowly) once does not switch the
-    runner and redo every run; the resolved runner is recorded there.
-    """
-    record = Path(record_path)
-    if setting == "auto" and record.exists():
-        previous = record.read_text().strip()
-        try:
-            runner, _ = resolve_runner(previous, docker)
-        except RuntimeError as e:
-            raise RuntimeError(f"{e}; this study's earlier runs used runner {previous} "
-                               f"(start the daemon, set runner explicitly, or delete "
-                               f"{record})") from None
-        record.write_text(runner + "\n")  # the job's output, written again
-        return runner, f"runner: auto -> {runner} (as the earlier runs: {record})"
-    runner, why = resolve_runner(setting, docker)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(runner + "\n")
-    return runner, why
-
-
-def where_runs(setting, devices, record_path, docker="docker"):
-    """The runner checkpoint's decision: {runner, gpu_skip, said} (gpu_skip: why GPU cells are
-    recorded as skipped, or None; said: the lines to print). Raises RuntimeError when
-    runner docker cannot work here."""
-    runner, why = resolve_runner_once(setting, record_path, docker)
-    said, gpu_skip = [why], None
-    if "gpu" in devices:
-        if runner != "docker":
-            gpu_skip = "GPU cells run in the CUDA image: they need runner docker"
-        else:
-            ok, what = gpu_available(docker)
-            gpu_skip = None if ok else what
-        said.append(f"GPU cells {'skipped: ' + gpu_skip if gpu_skip else 'run on ' + what}")
-    return {"runner": runner, "gpu_skip": gpu_skip, "said": said}
 
 
 def gpu_available(docker="docker", timeout=15):

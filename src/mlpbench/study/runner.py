@@ -1,0 +1,67 @@
+"""Where the study's timed processes run: `runner: auto | local | docker`, decided once by the
+workflow's runner checkpoint (results/runner.json), with whether GPU cells can run. `auto`
+picks docker when a daemon answers, else local, and keeps its first choice for later runs.
+"""
+
+from pathlib import Path
+
+from mlpbench.study.docker import docker_available, gpu_available
+
+RUNNERS = ("auto", "local", "docker")
+
+
+def resolve(setting, docker="docker"):
+    """`runner: auto|local|docker` -> ("local" | "docker", one line saying why).
+
+    auto picks docker when a daemon answers, else local; docker without a daemon is an error.
+    """
+    if setting not in RUNNERS:
+        raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, got {setting!r}")
+    if setting == "local":
+        return "local", "runner: local (as configured)"
+    ok, why = docker_available(docker)
+    if setting == "docker":
+        if not ok:
+            raise RuntimeError(f"runner: docker, but {why}")
+        return "docker", f"runner: docker ({why})"
+    if ok:
+        return "docker", f"runner: auto -> docker ({why})"
+    return "local", f"runner: auto -> local ({why})"
+
+
+def resolve_kept(setting, record_path, docker="docker"):
+    """resolve(), but `auto` keeps the choice recorded in record_path by an earlier
+    invocation, so that a daemon that is down (or answers slowly) once does not switch the
+    runner and redo every run; the resolved runner is recorded there.
+    """
+    record = Path(record_path)
+    if setting == "auto" and record.exists():
+        previous = record.read_text().strip()
+        try:
+            runner, _ = resolve(previous, docker)
+        except RuntimeError as e:
+            raise RuntimeError(f"{e}; this study's earlier runs used runner {previous} "
+                               f"(start the daemon, set runner explicitly, or delete "
+                               f"{record})") from None
+        record.write_text(runner + "\n")  # the job's output, written again
+        return runner, f"runner: auto -> {runner} (as the earlier runs: {record})"
+    runner, why = resolve(setting, docker)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(runner + "\n")
+    return runner, why
+
+
+def decide(setting, devices, record_path, docker="docker"):
+    """The runner checkpoint's decision: {runner, gpu_skip, said} (gpu_skip: why GPU cells are
+    recorded as skipped, or None; said: the lines to print). Raises RuntimeError when
+    runner docker cannot work here."""
+    runner, why = resolve_kept(setting, record_path, docker)
+    said, gpu_skip = [why], None
+    if "gpu" in devices:
+        if runner != "docker":
+            gpu_skip = "GPU cells run in the CUDA image: they need runner docker"
+        else:
+            ok, what = gpu_available(docker)
+            gpu_skip = None if ok else what
+        said.append(f"GPU cells {'skipped: ' + gpu_skip if gpu_skip else 'run on ' + what}")
+    return {"runner": runner, "gpu_skip": gpu_skip, "said": said}
