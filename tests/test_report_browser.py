@@ -6,12 +6,14 @@ import pytest
 from study_run import tiny_study
 
 from mlpbench.report.figures import FIGURES
+from mlpbench.report.pages import PAGES
 from mlpbench.tools import report_check
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(report_check.find_browser() is None,
-                       reason="no Chromium (apt-get install chromium)"),
+                       reason="no Chromium or chromedriver (apt-get install chromium "
+                              "chromium-driver)"),
 ]
 
 
@@ -34,6 +36,7 @@ def test_a_script_error_is_caught(report, tmp_path):
     assert any("missing is not defined" in p for p in problems)
 
 
-def test_a_report_without_figures_fails(report, tmp_path):
+def test_a_report_short_of_a_figure_or_a_page_fails(report, tmp_path):
     assert report_check.check(report, expect_images=len(FIGURES) + 1)  # one more than exist
+    assert report_check.check(report, expect_tables=len(PAGES) + 1)
     shutil.rmtree(tmp_path)
