@@ -11,6 +11,14 @@ from mlpbench.analysis.stats import baseline_runs, cell_runs, kind_spreads, rati
 BASELINE = "keras-fit"
 
 
+def _speedup(cell, res, **against):
+    """A row of a speed-up table: the cell (gather.KEYS), what it is held against, the ratio
+    as `speedup` with its interval."""
+    return {**dict(zip(KEYS, cell, strict=True)), **against, "speedup": res["ratio"],
+            "ci_low": res["ci_low"], "ci_high": res["ci_high"],
+            "significant": res["significant"]}
+
+
 def speedups(epochs, baseline=BASELINE, value="wall_s"):
     """Speed-up of every cell over the baseline implementation's same (dtype, batch, threads).
 
@@ -24,10 +32,8 @@ def speedups(epochs, baseline=BASELINE, value="wall_s"):
         if impl == baseline or ref is None:
             continue
         res = ratio(ref, r, spread[(baseline, device, threads)], spread[(impl, device, threads)])
-        rows.append({"impl": impl, "device": device, "workload": workload, "dtype": dtype,
-                     "batch": batch, "threads": threads, "baseline": baseline,
-                     "speedup": res["ratio"], "ci_low": res["ci_low"],
-                     "ci_high": res["ci_high"], "significant": res["significant"]})
+        rows.append(_speedup((impl, device, workload, dtype, batch, threads), res,
+                             baseline=baseline))
     return pd.DataFrame(rows, columns=[*KEYS, "baseline", "speedup", "ci_low", "ci_high",
                                        "significant"])
 
@@ -57,9 +63,7 @@ def thread_scaling(epochs, value="wall_s"):
                      if (i, dev, d, b) == (impl, device, dtype, batch))
         res = ratio(runs[(impl, device, workload, dtype, batch, base_t)], r,
                     spread[(impl, device, base_t)], spread[(impl, device, threads)])
-        rows.append({"impl": impl, "device": device, "workload": workload, "dtype": dtype,
-                     "batch": batch, "threads": threads, "base_threads": base_t,
-                     "speedup": res["ratio"], "ci_low": res["ci_low"],
-                     "ci_high": res["ci_high"], "significant": res["significant"]})
+        rows.append(_speedup((impl, device, workload, dtype, batch, threads), res,
+                             base_threads=base_t))
     return pd.DataFrame(rows, columns=[*KEYS, "base_threads", "speedup", "ci_low", "ci_high",
                                        "significant"])
