@@ -64,7 +64,5 @@ rule image:
         cpus_per_task=2,
         mem_mb=8000,
         runtime=90,
-    params:
-        repo=REPO,
     script:
         "../scripts/image.py"

@@ -2,8 +2,11 @@ import sys
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821, SIM115
 
+from pathlib import Path  # noqa: E402
+
 from mlpbench.study.images import build_image  # noqa: E402
 
 inp = snakemake.input  # noqa: F821
+repo = Path(inp.dockerfile).resolve().parents[1]  # the tree whose docker/Dockerfile this builds
 build_image(snakemake.wildcards.image, inp.locks, inp.wheelhouses, inp.base,  # noqa: F821
-            inp.data, snakemake.output[0], snakemake.params.repo)  # noqa: F821
+            inp.data, snakemake.output[0], repo)  # noqa: F821
