@@ -1,6 +1,8 @@
 """One timed process: the command seam, the lock, redoing disturbed runs, failures as records."""
 
+import dataclasses
 import json
+import os
 import sys
 import threading
 import time
@@ -70,6 +72,20 @@ def test_a_process_known_not_to_run_is_recorded_as_skipped_without_a_process(tmp
     rec = json.loads((tmp_path / "float32_100.json").read_text())
     assert statuses == {("float32", 100): "skipped"} and rec["reason"] == "no NVIDIA GPU"
     assert rec["device"] == "gpu" and rec["command"] == [] and not (tmp_path / "r.log").exists()
+
+
+def test_a_process_with_more_threads_than_cpus_is_skipped_without_waiting(tmp_path):
+    """Its runs could not run, so it starts nothing and spends none of the wait budget."""
+    cpus = len(os.sched_getaffinity(0))
+    wide = grid.Process("numpy-step2", cpus + 1, 1)
+    waits = tmp_path / "waits.log"
+    settings = dataclasses.replace(SETTINGS, wait_budget_s=60, waits=str(waits))
+    statuses = launch.run(wide, CELLS, 2, settings, "d", tmp_path / "{dtype}_{batch}.json",
+                          tmp_path / "r.log", tmp_path / "lock")
+    rec = json.loads((tmp_path / "float32_100.json").read_text())
+    assert statuses == {("float32", 100): "skipped"}
+    assert rec["reason"] == f"needs {cpus + 1} CPUs, this process may use {cpus}"
+    assert rec["command"] == [] and not waits.exists()
 
 
 def fake(monkeypatch, code):

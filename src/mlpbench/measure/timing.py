@@ -47,14 +47,19 @@ def set_device_env(device):
         os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
 
 
+def too_few_cpus(threads, cpus):
+    """Why a run of `threads` threads cannot run where `cpus` CPUs may be used, or None."""
+    return f"needs {threads} CPUs, this process may use {cpus}" if threads > cpus else None
+
+
 def skip_reason(impl, cell, cpus):
     """Why `cell` cannot run in this process, or None: the one decision (the workflow adds
     one more, outside any process: GPU cells where Docker offers no GPU, study.runner.decide).
 
     impl: an instance of the cell's implementation; cpus: how many CPUs this process may use.
     """
-    if cell.threads > cpus:
-        return f"needs {cell.threads} CPUs, this process may use {cpus}"
+    if too_few := too_few_cpus(cell.threads, cpus):
+        return too_few
     if cell.device not in impl.devices:
         return f"{impl.name} runs on the {' or '.join(impl.devices)} only"
     reason = impl.skip(cell.dtype, cell.batch, cell.threads)

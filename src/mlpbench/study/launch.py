@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 
 from mlpbench import paths
-from mlpbench.measure import DEVICES, records
+from mlpbench.measure import DEVICES, records, timing
 from mlpbench.study import docker, harness, node, placement
 from mlpbench.study.grid import Process, Settings
 
@@ -147,6 +147,9 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
             "subset": settings.subset, "seed": settings.seed}
     digest = image["image_id"] if image else None
     here = node.identity()
+    # more threads than CPUs: its runs are skipped, with nothing to start and no CPUs to wait for
+    skip_reason = skip_reason or timing.too_few_cpus(process.threads,
+                                                     len(os.sched_getaffinity(0)))
     pending, earlier, statuses = list(cells), {c: [] for c in cells}, {}
     for attempt in range(1, settings.attempts + 1):
         if not pending:
