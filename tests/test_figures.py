@@ -13,7 +13,8 @@ from mlpbench.analysis import archive, claims, comparisons, gather, overhead, ra
 from mlpbench.report import figures, plots, style, validity
 
 ROOT = Path(__file__).resolve().parents[1]
-GPU_FIGURES = range(1, 8)  # figures whose series are implementations on a device
+# figures whose series are implementations on a device (5, phases: NumPy's only, on the CPU)
+GPU_FIGURES = {1, 2, 3, 4, 6, 7}
 
 
 def texts(fig):

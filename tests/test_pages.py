@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_write_renders_every_page_from_the_tables_it_names(tmp_path):
-    recs = study()
+    recs = study(repeats=4)  # 2 processes a side for the A/A calibration
     runs, epochs = gather.runs_table(recs), gather.epochs_table(recs)
     ok = gather.timed(epochs)
     judged = claims.evaluate(epochs, runs)
@@ -20,7 +20,7 @@ def test_write_renders_every_page_from_the_tables_it_names(tmp_path):
               "efficiency": stats.efficiency(runs),
               "findings": archive.against(judged, "synthetic", []),
               "calibration": calibration.calibrate(
-                  ok, [{"processes": 1, "epochs": 3}], calibration.METHODS, 20),
+                  ok, [{"processes": 2, "epochs": 3}], calibration.METHODS, 20),
               "between_studies": between_studies.table([])}
     assert set(frames) == set(pages.TABLES)
     inputs = {}
