@@ -2,8 +2,7 @@
 
 import json
 
-from mlpbench.measure import interference
-from mlpbench.study import machine
+from mlpbench.study import harness, machine
 
 
 def test_memory_and_load_read_from_proc_files(tmp_path):
@@ -17,7 +16,7 @@ def test_memory_and_load_read_from_proc_files(tmp_path):
 
 
 def test_at_start_prints_the_load_and_writes_the_description(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(interference, "machine_report",
+    monkeypatch.setattr(harness, "machine_report",
                         lambda: (["load average: 1.9 1.0 0.5 (1, 5, 15 min) on 2 CPUs"], True))
     out = tmp_path / "results" / "machine.json"
     machine.at_start(out)

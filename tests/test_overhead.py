@@ -42,11 +42,6 @@ def test_overhead_is_empty_with_a_reason_when_there_is_nothing_to_compare():
         assert table.empty and list(table.columns) == overhead.OVERHEAD_COLUMNS
 
 
-def test_a_native_runs_file_without_device_counts_as_cpu():
-    native = runs_of().drop(columns="device")
-    assert len(overhead.overhead(runs_of("docker"), native)) == 24
-
-
 def verdict(docker, native):
     return claims.claim_container(docker, native)
 
