@@ -89,3 +89,25 @@ def test_keras_never_ahead_and_a_tie_are_said_so():
                               "told apart at batch 500 (float32, 2 threads)")
     assert said[1] == "Keras fit is not faster than numpy-fast at the largest batch size " \
                       "measured, 10,000."
+
+
+def test_a_study_run_beside_other_work_is_compared_but_never_the_answer(tmp_path, monkeypatch):
+    """A default study run beside other work on purpose (half its runs disturbed) stands in
+    every claim's row, but the answer and the ranking come from the latest quiet one."""
+    import json
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    calm = publish.write(archived.finished_study(archived.clone(tmp_path, "a")), "findings")
+    busy = calm.with_name("2099-01-01-0000-default-busy000")
+    shutil.copytree(calm, busy)
+    machine = json.loads((busy / "machine.json").read_text())
+    (busy / "machine.json").write_text(json.dumps({**machine, "date": "2099-01-01T00:00"}))
+    runs = pd.read_csv(busy / "runs.csv.gz", low_memory=False)
+    runs.assign(disturbed=runs.index % 2 == 0).to_csv(busy / "runs.csv.gz", index=False)
+    text, _, figs = findings.render("findings")
+    assert f"the answer from [{calm.name}]" in text
+    assert f"from [{calm.name}]" in text.split("## The ranking")[1]
+    assert busy.name in text.split("## The article's claims")[1]  # compared all the same
+    assert any(calm.name in str(draw.__defaults__) for draw in figs.values()
+               if draw.__defaults__)

@@ -3,7 +3,8 @@
     mlpbench findings [--findings findings] [--out FINDINGS.md] [--readme README.md]
 
 Generated from findings/ alone, never edited by hand (tests/test_findings.py fails when it is
-stale). Per hardware: the answer in sentences (report.answer) from its latest default study;
+stale). Per hardware: the answer in sentences (report.answer) from its latest default study
+with at most a tenth of its runs disturbed;
 every claim against every archived study, with "reproduced k of n" per claim and hardware,
 contradictions and hardware-dependent claims; the article's times beside ours; the ranking at
 batch 500 and 10,000; two figures (findings/figures/). Every number links to the folder it
@@ -20,6 +21,7 @@ from mlpbench.publish.markdown import (
     claims_section,
     count,
     most,
+    quiet,
     ranked_cells,
     ranking_section,
     read,
@@ -90,7 +92,7 @@ def render(root=archive.ROOT):
     lines += ["## The ranking at batch 500 and 10,000", ""]
     for hw, studies in by_hw.items():
         lines += ranking_section(hw, studies)
-        source = most(studies, ranked_cells)
+        source = most(quiet(studies), ranked_cells)
         path = Path(_figure(root, f"{hw}-time_vs_batch"))
         figs[path] = (lambda s=source, h=hw: ranking_figure.time_vs_batch(
             read(s, "ranking.csv"), f"{h}: time per epoch against batch size ({s.name})"))

@@ -12,6 +12,7 @@ from mlpbench.report import answer
 
 RANKED_BATCHES = (ARTICLE_BATCH, 10000)
 DEFAULT_CONFIG = "default"
+DISTURBED_MAX = 0.1  # a study with more of its runs disturbed than this answers nothing
 
 
 def _md(text):
@@ -37,6 +38,23 @@ def _latest(studies, config=None):
     return chosen[-1] if chosen else None
 
 
+def disturbed_share(study):
+    """The share of a study's used ok runs that other work disturbed (runs.csv.gz)."""
+    runs = read(study, "runs.csv.gz")
+    if runs.empty or "disturbed" not in runs:
+        return 0.0
+    used = runs[(runs["status"] == "ok") & runs["used"].fillna(True).astype(bool)]
+    return float(used["disturbed"].fillna(False).astype(bool).mean()) if len(used) else 0.0
+
+
+def quiet(studies):
+    """The studies with at most DISTURBED_MAX of their runs disturbed, or all of them when none
+    is: a study run beside other work on purpose is compared, never the source of the answer
+    or the ranking."""
+    calm = [s for s in studies if disturbed_share(s) <= DISTURBED_MAX]
+    return calm or studies
+
+
 def most(studies, score):
     """The study with the highest score; the latest among equals."""
     return max(reversed(studies), key=score) if studies else None
@@ -59,7 +77,7 @@ def _machine_line(study):
 
 
 def answer_section(hw, studies):
-    source = _latest(studies, DEFAULT_CONFIG) or studies[-1]
+    source = _latest(quiet(studies), DEFAULT_CONFIG) or quiet(studies)[-1]
     said = answer.sentences(read(source, "claims.csv"), read(source, "ranking.csv"))
     lines = [f"### {hw}", "", f"{_machine_line(source)}. "
              f"{count(len(studies), 'archived study', 'archived studies')}; the answer from "
@@ -120,7 +138,7 @@ def article_section(hw, studies):
 
 
 def ranking_section(hw, studies):
-    source = most(studies, ranked_cells)
+    source = most(quiet(studies), ranked_cells)
     r = read(source, "ranking.csv")
     r = r[(r["device"] == "cpu") & (r["dtype"] == "float32")]
     lines = [f"### {hw}, from {_link(source.name, source)}", ""]
