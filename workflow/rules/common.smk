@@ -186,4 +186,4 @@ def image_wheelhouses(wildcards):
 
 def image_json(image):
     """The record of a built image: the input of every timed run inside it."""
-    return fpaths.IMAGE
+    return paths.IMAGE.format(image=image)
