@@ -32,7 +32,7 @@ from pathlib import Path
 from mlpbench import paths
 from mlpbench.measure import DEVICES, records, timing
 from mlpbench.study import docker, harness, node, placement
-from mlpbench.study.grid import Process, Settings
+from mlpbench.study.grid import Process, Settings, process_cells
 
 ERROR_TAIL_CHARS = 2000
 TICK_S = 1 / os.sysconf("SC_CLK_TCK")
@@ -235,7 +235,8 @@ def main(argv=None):
     process = Process(a.impl, a.threads, a.repeat, a.device)
     settings = Settings(**{f.name: getattr(a, f.name) for f in dataclasses.fields(Settings)})
     epochs = a.epochs or json.loads(Path(a.design).read_text())["epochs"][a.impl]
-    cells = [(d, int(b)) for d in a.dtypes.split(",") for b in a.batches.split(",")]
+    cells = process_cells({"dtypes": a.dtypes.split(","),
+                           "batches": [int(b) for b in a.batches.split(",")]})
     image = json.loads(Path(a.image).read_text()) if a.image else None
     statuses = run(process, cells, epochs, settings, a.data, a.out, a.log, a.lock, image=image,
                    skip_reason=a.skip_reason or None, order_seed=a.order_seed)
