@@ -10,10 +10,11 @@ from mlpbench.report import published  # noqa: E402
 
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 claims = pd.read_csv(inp.claims)
-found = hardware.of_runs(pd.read_csv(inp.runs, low_memory=False))
+runs = pd.read_csv(inp.runs, low_memory=False)
+found = hardware.of_runs(runs)
 name = found["name"] if found else "unknown hardware"
 # the archived studies are the folders of the rule's archived claims
 table = archive.against(claims, name, archive.read(os.path.dirname(p) for p in inp.archived))
 table.to_csv(out.findings, index=False)
 with open(out.opening, "w") as f:
-    f.write(published.opening(claims, pd.read_csv(inp.ranking), table, name))
+    f.write(published.opening(claims, pd.read_csv(inp.ranking), table, name, runs))

@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 from mlpbench.analysis.gather import timed
 from mlpbench.analysis.stats import GFLOPS
 from mlpbench.measure.records import PHASES
-from mlpbench.report.style import empty, impl_order, series
+from mlpbench.report.style import dodge, empty, impl_order, series
 
 
 def time_vs_batch(epochs):
@@ -89,8 +89,8 @@ def dtype_ratio(dtype_ratios):
         return empty("no cell ran in both float32 and float64")
     ratios = series(ratios)
     g = sns.catplot(data=ratios, x="impl", y="ratio", hue="batch", col="threads", kind="point",
-                    order=impl_order(ratios), dodge=0.4, linestyle="none", errorbar=None,
-                    height=3.2, aspect=1.3)
+                    order=impl_order(ratios), dodge=dodge(ratios, "batch", 0.4),
+                    linestyle="none", errorbar=None, height=3.2, aspect=1.3)
     for ax, (_, d) in zip(g.axes.flat, ratios.groupby("threads"), strict=False):
         ax.axhline(1, color="grey", lw=0.8)
         ax.axhline(2, color="grey", lw=0.8, ls="--")

@@ -68,9 +68,31 @@ def forest_rows(table):
     return pd.DataFrame(rows)
 
 
-def opening(claims, ranking, table, hardware):
-    """The report's first section (reStructuredText): the answer on this machine, and how it
-    stands against the published findings."""
+def not_run(runs):
+    """A sentence on the runs that timed nothing (failed or skipped), or None when all did."""
+    if runs is not None and "origin" in runs:  # the pilot's runs only chose the design
+        runs = runs[runs["origin"] != "pilot"]
+    if runs is None or runs.empty:
+        return None
+    counts = runs["status"].value_counts()
+    failed = {s: int(counts.get(s, 0)) for s in ("error", "invalid") if counts.get(s, 0)}
+    skipped = int(counts.get("skipped", 0))
+    if not failed and not skipped:
+        return None
+    said = []
+    if failed:
+        said.append(f"**{sum(failed.values())} of {len(runs)} runs failed** ("
+                    + ", ".join(f"{s} {n}" for s, n in failed.items()) + ")")
+    if skipped:
+        said.append(f"{skipped} of {len(runs)} {'was' if skipped == 1 else 'were'} skipped "
+                    "on this machine")
+    return (" and ".join(said) + ": the figures and tables draw the cells that ran, and the "
+            "table *not run* lists each of the others with its reason.")
+
+
+def opening(claims, ranking, table, hardware, runs=None):
+    """The report's first section (reStructuredText): the answer on this machine, what did not
+    run (runs: the runs table), and how it stands against the published findings."""
     said = answer.sentences(claims, ranking)
     archived = _archived(table).drop_duplicates(["hardware", "study"])
     same = archived[archived["same_hardware"].astype(bool)]
@@ -91,6 +113,8 @@ def opening(claims, ranking, table, hardware):
              "are shown beside it, not judged." if others else ".")
     held += (" Figure 11 and the table *this study against the published findings* show each "
              "claim beside the archive.")
+    missing = not_run(runs)
     return "\n".join(["The answer on this machine", "-" * 26, "",
                       " ".join(said) if said else "This study's grid answers none of the "
-                      "questions (see the claims below).", "", held, ""])
+                      "questions (see the claims below).", "",
+                      *([missing, ""] if missing else []), held, ""])

@@ -34,3 +34,9 @@ def series(df):
         return df
     return df.assign(impl=df["impl"].where(df["device"] == "cpu",
                                            df["impl"] + " (" + df["device"] + ")"))
+
+
+def dodge(df, hue, width):
+    """seaborn's point plots divide `dodge` among the hue levels less one: with one level (a
+    grid narrowed to one batch or implementation) nothing to dodge."""
+    return width if df[hue].nunique() > 1 else False

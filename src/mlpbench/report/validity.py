@@ -11,7 +11,7 @@ import seaborn as sns
 from mlpbench.analysis.claims import OVERHEAD
 from mlpbench.analysis.overhead import overhead_gap
 from mlpbench.measure.provenance import VERSIONS
-from mlpbench.report.style import empty, impl_order, series
+from mlpbench.report.style import dodge, empty, impl_order, series
 
 
 def parity(runs):
@@ -23,7 +23,8 @@ def parity(runs):
     long = d.melt(id_vars=["impl", "dtype", "batch"], value_vars=["test_accuracy", "test_loss"],
                   var_name="metric")
     g = sns.catplot(data=long, x="batch", y="value", hue="impl", hue_order=impl_order(d),
-                    row="metric", col="dtype", kind="point", dodge=0.5, linestyle="none",
+                    row="metric", col="dtype", kind="point", dodge=dodge(d, "impl", 0.5),
+                    linestyle="none",
                     errorbar=("pi", 100), sharey="row", height=2.8, aspect=1.4,
                     margin_titles=True)
     g.set_axis_labels("batch size", "")
@@ -41,7 +42,7 @@ def environment_table(runs):
         col = f"provenance_{field}"
         if col not in runs:
             continue
-        counts = runs[col].fillna("none").astype(str).value_counts()
+        counts = runs[col].astype(str).where(runs[col].notna(), "none").value_counts()
         for value, n in counts.items():
             rows.append({"field": field, "value": value, "runs": int(n)})
     return pd.DataFrame(rows, columns=["field", "value", "runs"])
