@@ -91,3 +91,10 @@ def test_container_overhead_needs_the_same_hardware():
     same = [on_machine(record(runner="local", repeat=r)) for r in (1, 2)]
     hardware.mark(same)
     assert overhead.overhead_gap(gather.runs_table(docker), gather.runs_table(same)) is None
+
+
+def test_runs_outside_the_recorded_image_are_found():
+    image = "sha256:" + "ab" * 32
+    runs = pd.DataFrame({"runner": ["docker", "docker", "local"],
+                         "image_digest": [image, "sha256:" + "cd" * 32, None]})
+    assert list(cluster_check.not_in_image(runs, image).index) == [1, 2]

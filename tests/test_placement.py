@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from mlpbench.study import grid, launch, placement
+from mlpbench.study import grid, launch, placement, runner
 
 # user nice system idle iowait irq softirq steal guest guest_nice
 STAT = "cpu  {agg}\ncpu0 {cpu0}\ncpu1 {cpu1}\ncpu2 {cpu2}\nintr 1 2 3\n"
@@ -125,7 +125,7 @@ def launched(tmp_path, monkeypatch, shares, interference, threads=1, budget=0.0,
         epochs.append(int(options[options.index("--epochs") + 1]))
         return [sys.executable, "-c", WRITE.replace("INTERFERENCE", interference), str(out)]
 
-    monkeypatch.setattr(launch, "command", command)
+    monkeypatch.setattr(runner, "command", command)
     monkeypatch.setattr(placement, "busy_shares", lambda cpus: {c: shares.get(c, 0.0)
                                                                 for c in cpus})
     monkeypatch.setattr(placement, "BACKOFF_S", 0.0)

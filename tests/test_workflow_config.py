@@ -185,14 +185,18 @@ def test_nested_values_from_the_command_line_are_coerced_too():
     assert cfg["interference"] == {"threshold": 0.2, "attempts": 2, "wait_budget_s": 60,
                                    "busy_epochs": 2}
     assert grid.validate(with_(threads=["all", "1"]), SCHEMA)["threads"] == ["all", 1]
+    assert grid.validate(with_(redo_errors="true"), SCHEMA)["redo_errors"] is True
+    assert grid.validate(with_(runner_faults={"wait_s": "60", "retries": "1"}), SCHEMA)[
+        "runner_faults"] == {"wait_s": 60, "retries": 1}
 
 
 @pytest.mark.parametrize("name", ["config.yaml", "quick.yaml"])
 def test_a_jobs_time_limit_covers_every_attempt_of_its_processes(name):
     cfg = merged(name)
     attempts, timeout = cfg["interference"]["attempts"], cfg["timeout_s"]
+    faults = cfg["runner_faults"]
     assert grid.job_runtime_min(cfg) * 60 >= attempts * timeout + cfg["interference"][
-        "wait_budget_s"]
+        "wait_budget_s"] + faults["retries"] * (timeout + faults["wait_s"])
     processes = grid.adapt_processes(cfg)
     assert processes == cfg["max_extra_runs"] // (len(cfg["dtypes"]) * len(cfg["batches"])) > 0
     assert grid.job_runtime_min(cfg, processes) * 60 >= processes * attempts * timeout

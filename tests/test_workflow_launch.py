@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from mlpbench.study import grid, launch, placement
+from mlpbench.study import faults, grid, launch, placement, runner
 
 PROCESS = grid.Process("numpy-step2", 1, 2)
 CELLS = [("float32", 100)]
@@ -26,11 +26,11 @@ def quiet_cpus(monkeypatch):
 
 
 def options(cells=CELLS, **kw):
-    return launch.run_options(PROCESS, cells, 2, SETTINGS, **kw)
+    return runner.run_options(PROCESS, cells, 2, SETTINGS, **kw)
 
 
 def test_local_command_is_mlpbench_run_with_every_parameter():
-    argv = launch.command(options(), PROCESS, SETTINGS, "data/mnist.npz", "out.json")
+    argv = runner.command(options(), PROCESS, SETTINGS, "data/mnist.npz", "out.json")
     assert argv[1:4] == ["-m", "mlpbench", "run"]
     opts = dict(zip(argv[4::2], argv[5::2], strict=True))
     assert opts == {"--impl": "numpy-step2", "--cells": "float32:100", "--threads": "1",
@@ -49,19 +49,19 @@ def test_docker_command_runs_the_process_in_the_recorded_image(tmp_path):
     image = {"image": "mlpbench:cpu", "image_id": "sha256:" + "ab" * 32}
     settings = grid.Settings(1, 1000, 0, "docker", 30, 3, 0.1)
     out = tmp_path / "r" / "{dtype}" / "b{batch}.json"
-    argv = launch.command(options(), PROCESS, settings, tmp_path / "mnist.npz", out,
+    argv = runner.command(options(), PROCESS, settings, tmp_path / "mnist.npz", out,
                           image=image, name="c1")
     assert argv[:2] == ["docker", "run"] and "--network" in argv and image["image_id"] in argv
     assert argv[argv.index("--name") + 1] == "c1"
     assert f"MLPBENCH_IMAGE_DIGEST={image['image_id']}" in argv
     assert f"{tmp_path / 'r'}:/out" in argv and argv[-1] == "/out/{dtype}/b{batch}.json"
     with pytest.raises(ValueError, match="image"):
-        launch.command(options(), PROCESS, settings, "d", "o")
+        runner.command(options(), PROCESS, settings, "d", "o")
 
 
 def test_an_unknown_runner_is_refused():
     with pytest.raises(ValueError, match="slurm"):
-        launch.command(options(), PROCESS, grid.Settings(0, 10, 0, "slurm", 5, 1, 0.1), "d", "o")
+        runner.command(options(), PROCESS, grid.Settings(0, 10, 0, "slurm", 5, 1, 0.1), "d", "o")
 
 
 def test_a_process_known_not_to_run_is_recorded_as_skipped_without_a_process(tmp_path):
@@ -90,7 +90,7 @@ def test_a_process_with_more_threads_than_cpus_is_skipped_without_waiting(tmp_pa
 
 def fake(monkeypatch, code):
     """The process becomes `python -c code OUT_PATTERN`."""
-    monkeypatch.setattr(launch, "command", lambda options, process, settings, data, out, **kw:
+    monkeypatch.setattr(runner, "command", lambda options, process, settings, data, out, **kw:
                         [sys.executable, "-c", code, str(out)])
 
 
@@ -202,3 +202,75 @@ def test_cells_done_before_a_crash_keep_their_records_and_the_rest_are_errors(tm
     assert statuses == {("float32", 100): "ok", ("float64", 500): "error"}
     rec = json.loads((tmp_path / "float64_500.json").read_text())
     assert rec["reason"].startswith("exit status 3")
+
+
+DOCKER = dataclasses.replace(SETTINGS, runner="docker", fault_wait_s=0.2, fault_retries=2)
+
+
+def runtime(monkeypatch, answers):
+    """The container runtime answers (True) or not (False), one value per question."""
+    said = iter(answers)
+    monkeypatch.setattr(faults, "runtime_answers",
+                        lambda runner: (ok := next(said), "daemon up" if ok else "no daemon"))
+
+
+def test_a_run_the_runtime_failed_leaves_no_record_and_is_retried(tmp_path, monkeypatch):
+    # the daemon went away during the first try and answers again after one question
+    code = ("import os, sys\nif not os.path.exists(sys.argv[1] + '.seen'):\n"
+            "    open(sys.argv[1] + '.seen', 'w')\n"
+            "    print('docker: Cannot connect to the Docker daemon', file=sys.stderr)\n"
+            "    sys.exit(125)\n" + WRITE.replace("INTERFERENCE", "[0.0, 0.0]"))
+    fake(monkeypatch, code)
+    runtime(monkeypatch, [True, False, True])  # before the process, after its fault
+    out, log = tmp_path / "{dtype}_{batch}.json", tmp_path / "r.log"
+    assert launch.run(PROCESS, [("float32", 100)], 2, DOCKER, "d", out, log,
+                      tmp_path / "lock") == {("float32", 100): "ok"}
+    rec = json.loads((tmp_path / "float32_100.json").read_text())
+    assert rec["attempt"] == 1 and rec["earlier_attempts"] == []  # the fault is no attempt
+    assert "not a result, no record kept: numpy-step2-t1-cpu-r2-a1: the container runtime " \
+           "failed (exit 125): docker: Cannot connect" in log.read_text()
+
+
+def test_a_runtime_that_stays_away_stops_the_process_without_a_record(tmp_path, monkeypatch):
+    # the process wrote one record before the daemon stopped: it is not kept
+    fake(monkeypatch, WRITE.replace("INTERFERENCE", "[0.0, 0.0]") + "sys.exit(125)\n")
+    runtime(monkeypatch, [True] + [False] * 100)
+    out = tmp_path / "{dtype}_{batch}.json"
+    with pytest.raises(faults.MachineryFault, match="did not answer within 0.2 s"):
+        launch.run(PROCESS, [("float32", 100), ("float64", 500)], 2, DOCKER, "d", out,
+                   tmp_path / "r.log", tmp_path / "lock")
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_a_container_killed_from_outside_is_retried_then_stops_the_study(tmp_path, monkeypatch):
+    fake(monkeypatch, "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+    runtime(monkeypatch, [True] * 100)
+    local = dataclasses.replace(DOCKER, runner="local")
+    out, log = tmp_path / "r.json", tmp_path / "r.log"
+    with pytest.raises(faults.MachineryFault, match="SIGKILL .*already retried 2 time"):
+        launch.run(PROCESS, CELLS, 2, local, "d", out, log, tmp_path / "lock")
+    assert not out.exists() and log.read_text().count("not a result") == 3
+
+
+def test_main_names_the_cause_in_one_line_and_fails(tmp_path, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise faults.MachineryFault("numpy-step2-t1-cpu-r1-a1: the container runtime failed")
+    monkeypatch.setattr(launch, "run", broken)
+    argv = ["--impl", "numpy-step2", "--runner", "docker", "--data", "d", "--out", "o",
+            "--log", "l", "--lock", "k", "--dtypes", "float32", "--batches", "100",
+            "--threads", "1", "--repeat", "1", "--warmup-epochs", "1", "--subset", "100",
+            "--seed", "0", "--timeout-s", "5", "--attempts", "1", "--disturbed-above", "0.1",
+            "--epochs", "1"]
+    with pytest.raises(SystemExit) as stopped:
+        launch.main(argv)
+    assert str(stopped.value.code).startswith("mlpbench: numpy-step2-t1-cpu-r1-a1: the contai")
+    assert "a re-run redoes" in str(stopped.value.code) and "\n" not in str(stopped.value.code)
+
+
+def test_a_process_finds_no_runtime_before_it_starts(tmp_path, monkeypatch):
+    fake(monkeypatch, "raise SystemExit('never started')")
+    runtime(monkeypatch, [False] * 100)
+    out, log = tmp_path / "r.json", tmp_path / "r.log"
+    with pytest.raises(faults.MachineryFault, match="no container runtime; the runtime did not"):
+        launch.run(PROCESS, CELLS, 2, DOCKER, "d", out, log, tmp_path / "lock")
+    assert not out.exists() and "$ " not in log.read_text()

@@ -120,6 +120,20 @@ def test_a_crashing_run_becomes_an_error_row_and_the_study_finishes(tmp_path):
     assert runs["reason"].iloc[0].startswith("exit status")
     assert "mlpbench run" in runs["reason"].iloc[0]  # the tail of the runner's stderr
     assert (tmp_path / "results" / "claims.csv").exists()
+    # the data mended (its date kept): the error record counts as done, until redo_errors
+    mtime = (bad / "mnist.npz").stat().st_mtime
+    (bad / "mnist.npz").write_bytes((ROOT / "data" / "mnist.npz").read_bytes())
+    os.utime(bad / "mnist.npz", (mtime, mtime))
+    config = str(tmp_path / "tiny.yaml")
+    done = snakemake(tmp_path, "-n", "--configfile", config)
+    assert "Nothing to be done" in done.stdout + done.stderr
+    redo = snakemake(tmp_path, "-n", "--configfile", config, "--config", "redo_errors=true")
+    assert "1 error record(s) would be removed" in redo.stderr  # a dry run removes nothing
+    assert list(pd.read_csv(tmp_path / "results" / "runs.csv")["status"]) == ["error"]
+    redone = snakemake(tmp_path, "--cores", "2", "--configfile", config, "--config",
+                       "redo_errors=true")
+    assert "redo_errors: 1 error record(s) removed" in redone.stderr
+    assert list(pd.read_csv(tmp_path / "results" / "runs.csv")["status"]) == ["ok"]
 
 
 @pytest.mark.parametrize("override, words", [

@@ -8,7 +8,7 @@ from snakemake.exceptions import WorkflowError
 
 from mlpbench import paths
 from mlpbench.measure import DEVICES, DTYPES
-from mlpbench.study import design, grid, images, machine
+from mlpbench.study import design, faults, grid, images, machine
 from mlpbench.report import figures, pages
 
 try:
@@ -30,6 +30,27 @@ if workflow.local_exec and "timing_slot" not in workflow.global_resources:
     print(
         "mlpbench: no 'timing_slot' resource given (the default profile sets it); timed runs "
         "are still serialised by the node's lock file, but may hold a core while they wait.",
+        file=sys.stderr,
+    )
+
+
+# redo_errors: true (a re-run): the planned runs' error records are removed before the DAG is
+# built, with the table gathered from them (Snakemake leaves a missing input alone while what
+# was made from it is present), so that their processes run again; a dry run (-n) only says
+# how many.
+if config["redo_errors"] and workflow.is_main_process and os.path.exists(paths.DESIGN):
+    with open(paths.DESIGN) as f:
+        ERRORS = faults.error_records(
+            path
+            for p in grid.run_order(config, json.load(f)["repeats"])
+            for path in p.run_paths(config)
+        )
+    DRY_RUN = any(a in ("-n", "--dry-run", "--dryrun") for a in sys.argv)
+    if ERRORS and not DRY_RUN:
+        faults.remove([*ERRORS, paths.table("runs")])
+    print(
+        f"mlpbench: redo_errors: {len(ERRORS)} error record(s) "
+        f"{'would be ' if DRY_RUN else ''}removed, their processes run again",
         file=sys.stderr,
     )
 

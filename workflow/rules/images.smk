@@ -54,7 +54,8 @@ rule image:
         data=DATA,
         src=PACKAGE_SOURCES,
     output:
-        paths.IMAGE,
+        record=paths.IMAGE,
+        archive=paths.IMAGE_ARCHIVE,  # on the shared file system: nodes without it load it
     log:
         "logs/images/{image}.log",
     wildcard_constraints:

@@ -59,7 +59,7 @@ def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", 
 
     Parameters
     ----------
-    options : `mlpbench run`'s options other than --data and --out (launch.run_options).
+    options : `mlpbench run`'s options other than --data and --out (runner.run_options).
     threads : the run's thread count: the CPUs it is pinned to and the thread variables.
     data : path of the verified mnist.npz on the host (its folder is mounted read-only).
     out : path or pattern ({dtype}, {batch}) of the records on the host (out_mount).

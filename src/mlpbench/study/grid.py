@@ -61,6 +61,9 @@ class Settings:
     waits: str | None = None  # the study's wait ledger, where that budget is counted
     busy_epochs: int = 1  # timed epochs per cell of a process whose CPUs stayed busy
     repo: str | None = None  # the tree the study runs in: its git revision goes in each record
+    fault_wait_s: float = 300.0  # for the runtime to answer again after it failed a run
+    fault_retries: int = 2  # per process, of attempts the machinery failed (study.faults)
+    runtime_down: str | None = None  # written when the runtime did not answer within that wait
 
 
 def known_implementations():
@@ -94,11 +97,14 @@ def _message(error):
 
 
 def _number(value):
-    """A string that spells a number, as that number (int or float); anything else as is."""
+    """A string that spells a number or a YAML boolean, as that number (int or float) or
+    bool; anything else as is."""
     if isinstance(value, list):
         return [_number(v) for v in value]
     if isinstance(value, dict):
         return {k: _number(v) for k, v in value.items()}
+    if value in ("true", "false"):
+        return value == "true"
     if isinstance(value, str):
         for kind in (int, float):
             try:
@@ -111,9 +117,10 @@ def _number(value):
 def coerce(config):
     """Snakemake hands list items and nested values given with --config (batches=[500,1000],
     'interference={threshold: 0.2, attempts: 2}') over as strings: turn those that spell
-    numbers into numbers, so that the schema judges the values."""
+    numbers into numbers, and true/false (redo_errors=true) into booleans, so that the schema
+    judges the values."""
     for key, value in config.items():
-        if isinstance(value, list | dict):
+        if isinstance(value, list | dict) or value in ("true", "false"):
             config[key] = _number(value)
     return config
 
@@ -176,18 +183,22 @@ def settings(config, runner=None, repo=None):
                     runner or config["runner"], config["timeout_s"],
                     config["interference"]["attempts"], config["interference"]["threshold"],
                     config["interference"]["wait_budget_s"], paths.WAITS,
-                    config["interference"]["busy_epochs"], repo)
+                    config["interference"]["busy_epochs"], repo,
+                    config["runner_faults"]["wait_s"], config["runner_faults"]["retries"],
+                    paths.RUNTIME_DOWN)
 
 
 def job_runtime_min(config, processes=1):
     """The minutes a job that times `processes` processes may take within its rules (its time
     limit on a cluster): per process, interference.attempts attempts of at most timeout_s, each
-    after a back-off, and the study's wait budget for quiet CPUs once."""
+    after a back-off, and runner_faults.retries retries after as long a wait for the runtime;
+    the study's wait budget for quiet CPUs once."""
     from mlpbench.study.placement import BACKOFF_S
 
-    attempts = config["interference"]["attempts"]
-    seconds = (processes * attempts * (config["timeout_s"] + BACKOFF_S)
-               + config["interference"]["wait_budget_s"])
+    attempts, faults = config["interference"]["attempts"], config["runner_faults"]
+    seconds = processes * (attempts * (config["timeout_s"] + BACKOFF_S)
+                           + faults["retries"] * (config["timeout_s"] + faults["wait_s"]))
+    seconds += config["interference"]["wait_budget_s"]
     return max(5, math.ceil(seconds / 60))
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from mlpbench.measure.records import write_atomic
 from mlpbench.study.docker import image_inspect
-from mlpbench.study.images import DOCKERFILE, log, run, sha256_file
+from mlpbench.study.image_archive import sha256_file
+from mlpbench.study.images import DOCKERFILE, log, run
 
 BUILD_BASE = "docker/build-base.sh"  # in the tree the workflow runs in
 DEBOOTSTRAP_TAG = "mlpbench/base:bookworm-debootstrap"

@@ -14,7 +14,6 @@ and image.py):
 """
 
 import datetime
-import hashlib
 import json
 import os
 import shutil
@@ -27,7 +26,9 @@ from pathlib import Path
 
 from mlpbench.measure.provenance import git_revision
 from mlpbench.measure.records import write_atomic
+from mlpbench.study import image_archive
 from mlpbench.study.docker import image_inspect
+from mlpbench.study.image_archive import sha256_file
 
 DOCKERFILE = "docker/Dockerfile"  # in the tree the workflow runs in (its `repo`)
 # Wheels that run on Debian 12 (glibc 2.36), x86_64: pip matches --platform tags exactly.
@@ -67,14 +68,6 @@ def image_for(impl, device):
 
 def log(*args):
     print(*args, file=sys.stderr, flush=True)
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def run(argv, **kw):
@@ -160,9 +153,10 @@ def stage_context(image, locks, wheelhouses, data, where, repo):
     return ctx
 
 
-def build_image(image, locks, wheelhouses, base, data, out, repo, tag=None):
+def build_image(image, locks, wheelhouses, base, data, out, repo, tag=None, archive=None):
     """docker build --target test, then the runtime image, from the tree at repo (the
-    workflow's, never the package's install location); record it in `out` (JSON)."""
+    workflow's, never the package's install location); record it in `out` (JSON), and save it
+    to `archive` (a .tar.gz that nodes without the image load it from) when given."""
     repo = Path(repo).resolve()
     spec = IMAGES[image]
     base = json.loads(Path(base).read_text()) if not isinstance(base, dict) else base
@@ -201,6 +195,12 @@ def build_image(image, locks, wheelhouses, base, data, out, repo, tag=None):
         "build_seconds": round(seconds, 1),
         "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
+    if archive:
+        started = time.monotonic()
+        digest, size = image_archive.save(tag, archive)
+        record.update(archive=str(archive), archive_sha256=digest, archive_bytes=size)
+        log(f"{tag}: saved to {archive} ({size / 1e6:.0f} MB, "
+            f"{time.monotonic() - started:.0f} s)")
     write_atomic(record, out)
     log(f"{tag}: {record['image_id']} ({record['size_bytes'] / 1e6:.0f} MB, {seconds:.0f} s)")
     return record

@@ -1,15 +1,19 @@
 """Launch one timed process of the study, redo its disturbed runs, keep failures as records.
 
-Called by the workflow's bench, pilot and adapt rules. `run_options()` is the one place that
-writes `mlpbench run`'s command line; `command()` wraps it for the runner: `local` runs it on
-this host, `docker` in the image that results/images/{cpu,cuda}.json describe. `run()` holds
+Called by the workflow's bench, pilot and adapt rules. mlpbench.study.runner writes the
+command line under the study's runner: `local` on this host, `docker` in the image that
+results/images/{cpu,cuda}.json describe (loaded from its archive first where this node's daemon
+lacks it: mlpbench.study.image_archive). `run()` holds
 the node's timing lock (mlpbench.study.node) around the timed process, so no two timed
 processes overlap even when the scheduler is told otherwise. A run with an epoch whose
 interference (mlpbench.measure.interference) exceeds `disturbed_above` (plus the tick
 resolution) is redone in a new process, up to `attempts` attempts in all; the final record
 keeps the earlier attempts. A crash or a timeout becomes a record with status "error" and the
-tail of stderr as the reason. A process the workflow knows cannot run here (a GPU process
-without a GPU) is recorded as skipped. Every record names the node, its SLURM job and GPUs.
+tail of stderr as the reason. A failure of the machinery (mlpbench.study.faults: the container
+runtime, a kill from outside) is no result: the attempt leaves no record and is retried once
+the runtime answers, or the process exits with one line naming the cause. A process the
+workflow knows cannot run here (a GPU process without a GPU) is recorded as skipped. Every
+record names the node, its SLURM job and GPUs.
 
 Each attempt runs on the quietest of the CPUs this launcher may use (mlpbench.study.placement),
 chosen under the lock just before it starts, and its record names them (`cpus`). When they stay
@@ -31,38 +35,11 @@ from pathlib import Path
 
 from mlpbench import paths
 from mlpbench.measure import DEVICES, records, timing
-from mlpbench.study import docker, harness, node, placement
+from mlpbench.study import docker, faults, harness, image_archive, node, placement, runner
 from mlpbench.study.grid import Process, Settings, process_cells
 
 ERROR_TAIL_CHARS = 2000
 TICK_S = 1 / os.sysconf("SC_CLK_TCK")
-
-
-def run_options(process, cells, epochs, settings, order_seed=None):
-    """`mlpbench run`'s options, without --data and --out, for `cells` [(dtype, batch)]."""
-    options = ["--impl", process.impl, "--cells", ",".join(f"{d}:{b}" for d, b in cells),
-               "--threads", str(process.threads),
-               "--epochs", str(epochs), "--warmup-epochs", str(settings.warmup_epochs),
-               "--subset", str(settings.subset), "--seed", str(settings.seed),
-               "--device", process.device]
-    return options + (["--order-seed", str(order_seed)] if order_seed is not None else [])
-
-
-def command(options, process, settings, data_path, out, image=None, name=None,
-            python=sys.executable, cpus=None):
-    """The argv that runs `mlpbench run OPTIONS` under settings.runner, records at `out`;
-    runner docker pins the container to `cpus` (default: the first CPUs of this process's);
-    runner local inherits the affinity that _execute gives its process."""
-    if settings.runner == "local":
-        return [python, "-m", "mlpbench", "run", *options, "--data", str(data_path),
-                "--out", str(out)]
-    if settings.runner == "docker":
-        if image is None:
-            raise ValueError("runner docker needs the image record (--image)")
-        return docker.run_argv(options, threads=process.threads, data=data_path, out=out,
-                                   image=image["image_id"], image_digest=image["image_id"],
-                                   device=process.device, name=name, allowed=cpus)
-    raise ValueError(f"runner {settings.runner!r} is not supported")
 
 
 def disturbed(record, threshold):
@@ -93,13 +70,15 @@ def _argv(process, cells, epochs, settings, data_path, out, where, image=None, n
     """The attempt's argv once it is placed: on CPUs that stayed busy it is flagged whatever it
     measures, so it times only the study's busy_epochs per cell."""
     timed = epochs if where.quiet else min(epochs, settings.busy_epochs)
-    return command(run_options(process, cells, timed, settings, order_seed), process, settings,
-                   data_path, out, image=image, name=name, cpus=where.cpus)
+    return runner.command(runner.run_options(process, cells, timed, settings, order_seed),
+                          process, settings, data_path, out, image=image, name=name,
+                          cpus=where.cpus)
 
 
 def _execute(build, tag, threads, settings, log_path, lock_path, name):
     """Place the attempt, then run build(where) under the node's timing lock; (argv, placement,
-    failure reason or None, process wall s, harness CPU s)."""
+    failure reason or None, returncode (None: killed on timeout), process wall s, harness
+    CPU s)."""
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with node.timing_lock(lock_path), open(log_path, "a") as log:
         if name:  # nothing of an earlier, killed run may compete with this one
@@ -111,15 +90,15 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
         log.flush()
         harness_pids = harness.study_pids()
         harness_cpu0, children0 = harness.cpu_seconds(harness_pids), _children_cpu()
-        started, finished = time.perf_counter(), False
+        started, finished, returncode = time.perf_counter(), False, None
         # runner local: the process inherits the chosen CPUs and pins within them; the
         # docker client (name set) is not pinned: --cpuset-cpus pins its container
         pin = None if name else (lambda: os.sched_setaffinity(0, where.cpus))
         try:
             proc = subprocess.run(argv, stdout=log, stderr=log, env=environment(settings),
                                   timeout=settings.timeout_s, check=False, preexec_fn=pin)
-            finished = True
-            reason = None if proc.returncode == 0 else f"exit status {proc.returncode}"
+            finished, returncode = True, proc.returncode
+            reason = None if returncode == 0 else f"exit status {returncode}"
         except subprocess.TimeoutExpired:
             reason = f"killed after timeout_s={settings.timeout_s} s"
         finally:
@@ -129,7 +108,7 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
             harness_cpu = harness.cpu_seconds(harness_pids) - harness_cpu0
             if name:  # the docker client is the study's, not the run's
                 harness_cpu += _children_cpu() - children0
-    return argv, where, reason, wall, harness_cpu
+    return argv, where, reason, returncode, wall, harness_cpu
 
 
 def environment(settings):
@@ -150,10 +129,16 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
     # more threads than CPUs: its runs are skipped, with nothing to start and no CPUs to wait for
     skip_reason = skip_reason or timing.too_few_cpus(process.threads,
                                                      len(os.sched_getaffinity(0)))
+    if settings.runner == "docker" and not skip_reason:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "a") as log:
+            faults.runtime_or_stop(f"{process}: no container runtime", settings, log)
+        if image:  # a node without it loads it from the study's archive, not while others time
+            with node.timing_lock(lock_path), open(log_path, "a") as log:
+                image_archive.ensure_loaded(image, log)
     pending, earlier, statuses = list(cells), {c: [] for c in cells}, {}
-    for attempt in range(1, settings.attempts + 1):
-        if not pending:
-            break
+    attempt, retried = 1, 0
+    while pending and attempt <= settings.attempts:
         name = f"{process.impl}-t{process.threads}-{process.device}-r{process.repeat}"
         tag = f"{name}-a{attempt}"
         paths = {c: Path(str(out).format(dtype=c[0], batch=c[1])) for c in pending}
@@ -165,10 +150,15 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
             if attempt > 1:  # let a passing disturbance pass before looking for quiet CPUs
                 time.sleep(placement.BACKOFF_S)
             cname = docker.container_name(tag) if settings.runner == "docker" else None
-            argv, where, reason, wall, harness_cpu = _execute(
+            argv, where, reason, returncode, wall, harness_cpu = _execute(
                 partial(_argv, process, list(pending), epochs, settings, data_path, out,
                         image=image, name=cname, order_seed=order_seed),
                 tag, process.threads, settings, log_path, lock_path, cname)
+            fault = faults.machinery(settings.runner, returncode, _tail(log_path, 300))
+            if fault:  # not a result: no record; the same attempt again, or the study stops
+                faults.after(f"{tag}: {fault}", paths.values(), retried, settings, log_path)
+                retried += 1
+                continue
         # CPUs that stayed busy would disturb another attempt just the same
         busy = where is not None and not where.quiet
         last = attempt == settings.attempts or busy
@@ -197,7 +187,7 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
             record["earlier_attempts"] = earlier[(dtype, batch)]
             records.write_atomic(record, path)
             statuses[(dtype, batch)] = record["status"]
-        pending = still
+        pending, attempt = still, attempt + 1
     return statuses
 
 
@@ -223,6 +213,12 @@ def parse_args(argv=None):
     p.add_argument("--image", default=None, help=f"{paths.IMAGE} (runner docker)")
     p.add_argument("--skip-reason", default="", help="record the runs as skipped, run nothing")
     p.add_argument("--repo", default=Settings.repo, help="the tree the study runs in")
+    p.add_argument("--fault-wait-s", type=float, default=Settings.fault_wait_s,
+                   help="how long a run the machinery failed waits for the runtime to answer")
+    p.add_argument("--fault-retries", type=int, default=Settings.fault_retries,
+                   help="how often a process the machinery failed is retried")
+    p.add_argument("--runtime-down", default=Settings.runtime_down,
+                   help=f"{paths.RUNTIME_DOWN}: the runtime did not answer an earlier run")
     return p.parse_args(argv)
 
 
@@ -238,8 +234,11 @@ def main(argv=None):
     cells = process_cells({"dtypes": a.dtypes.split(","),
                            "batches": [int(b) for b in a.batches.split(",")]})
     image = json.loads(Path(a.image).read_text()) if a.image else None
-    statuses = run(process, cells, epochs, settings, a.data, a.out, a.log, a.lock, image=image,
-                   skip_reason=a.skip_reason or None, order_seed=a.order_seed)
+    try:
+        statuses = run(process, cells, epochs, settings, a.data, a.out, a.log, a.lock,
+                       image=image, skip_reason=a.skip_reason or None, order_seed=a.order_seed)
+    except faults.MachineryFault as e:
+        sys.exit(f"mlpbench: {e}. No record written: a re-run redoes {process}.")
     print(f"{process}: {statuses}", file=sys.stderr)
 
 

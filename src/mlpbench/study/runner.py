@@ -1,11 +1,14 @@
 """Where the study's timed processes run: `runner: auto | local | docker`, decided once by the
 workflow's runner checkpoint (results/runner.json), with whether GPU cells can run. `auto`
 picks docker when a daemon answers, else local, and keeps its first choice for later runs.
+`run_options()` is the one place that writes `mlpbench run`'s command line, `command()` the
+argv that runs it under the decided runner.
 """
 
+import sys
 from pathlib import Path
 
-from mlpbench.study.docker import docker_available, gpu_available
+from mlpbench.study.docker import docker_available, gpu_available, run_argv
 
 RUNNERS = ("auto", "local", "docker")
 
@@ -65,3 +68,30 @@ def decide(setting, devices, record_path, docker="docker"):
             gpu_skip = None if ok else what
         said.append(f"GPU cells {'skipped: ' + gpu_skip if gpu_skip else 'run on ' + what}")
     return {"runner": runner, "gpu_skip": gpu_skip, "said": said}
+
+
+def run_options(process, cells, epochs, settings, order_seed=None):
+    """`mlpbench run`'s options, without --data and --out, for `cells` [(dtype, batch)]."""
+    options = ["--impl", process.impl, "--cells", ",".join(f"{d}:{b}" for d, b in cells),
+               "--threads", str(process.threads),
+               "--epochs", str(epochs), "--warmup-epochs", str(settings.warmup_epochs),
+               "--subset", str(settings.subset), "--seed", str(settings.seed),
+               "--device", process.device]
+    return options + (["--order-seed", str(order_seed)] if order_seed is not None else [])
+
+
+def command(options, process, settings, data_path, out, image=None, name=None,
+            python=sys.executable, cpus=None):
+    """The argv that runs `mlpbench run OPTIONS` under settings.runner, records at `out`;
+    runner docker pins the container to `cpus` (default: the first CPUs of this process's);
+    runner local inherits the affinity that the launcher gives its process."""
+    if settings.runner == "local":
+        return [python, "-m", "mlpbench", "run", *options, "--data", str(data_path),
+                "--out", str(out)]
+    if settings.runner == "docker":
+        if image is None:
+            raise ValueError("runner docker needs the image record (--image)")
+        return run_argv(options, threads=process.threads, data=data_path, out=out,
+                        image=image["image_id"], image_digest=image["image_id"],
+                        device=process.device, name=name, allowed=cpus)
+    raise ValueError(f"runner {settings.runner!r} is not supported")

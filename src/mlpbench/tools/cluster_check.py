@@ -1,7 +1,9 @@
 """Check a study that ran on SLURM: every run names its job, each timed job had its node to
 itself, and no two timed processes on a node overlapped.
 
-    python -m mlpbench.tools.cluster_check results/runs.csv
+    python -m mlpbench.tools.cluster_check results/runs.csv [--image results/images/cpu.json]
+
+With --image (a runner docker study): every run also ran in that image, by its ID.
 
 Prints the `sacct` line of every timed job. A timed job had the node to itself when SLURM
 allocated it all of the node's CPUs (AllocCPUS, whatever the job asked for: --exclusive).
@@ -9,10 +11,14 @@ A timed process's interval runs from the first timed epoch of its runs to the la
 """
 
 import argparse
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
+
+from mlpbench import paths
 
 SACCT_FIELDS = "JobID,Comment%48,NodeList,ReqCPUS,AllocCPUS,Start,End,State"
 
@@ -42,6 +48,11 @@ def overlaps(runs):
     return found
 
 
+def not_in_image(runs, image_id):
+    """Rows of runs.csv that did not run in the image image_id (runner docker)."""
+    return runs[(runs["runner"] != "docker") | (runs["image_digest"] != image_id)]
+
+
 def sacct(job_ids):
     """sacct's table of the jobs (allocations only), as text and as rows of fields."""
     ids = ",".join(str(int(j)) for j in job_ids)
@@ -57,10 +68,16 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m mlpbench.tools.cluster_check",
                                 description=__doc__)
     p.add_argument("runs", help="the runs table (results/runs.csv) of a study run with SLURM")
+    p.add_argument("--image", help=f"{paths.IMAGE}: every run ran in its image ID")
     a = p.parse_args(argv)
     runs = pd.read_csv(a.runs)
     jobless, overlapping = without_job(runs), overlaps(runs)
     problems = [f"{len(jobless)} of {len(runs)} runs name no SLURM job"] if len(jobless) else []
+    if a.image:
+        image_id = json.loads(Path(a.image).read_text())["image_id"]
+        elsewhere = not_in_image(runs, image_id)
+        print(f"image {image_id}: {len(runs) - len(elsewhere)} of {len(runs)} runs ran in it")
+        problems += [f"{len(elsewhere)} runs did not run in {image_id}"] if len(elsewhere) else []
     problems += [f"on {n}, {p1} and {p2} overlap" for n, p1, p2 in overlapping]
     jobs = intervals(runs)["slurm_job_id"].dropna().unique()
     if len(jobs):
