@@ -256,6 +256,7 @@ def test_main_names_the_cause_in_one_line_and_fails(tmp_path, monkeypatch, capsy
     def broken(*args, **kwargs):
         raise faults.MachineryFault("numpy-step2-t1-cpu-r1-a1: the container runtime failed")
     monkeypatch.setattr(launch, "run", broken)
+    monkeypatch.setattr(launch.signal, "signal", lambda *args: None)  # pytest keeps its own
     argv = ["--impl", "numpy-step2", "--runner", "docker", "--data", "d", "--out", "o",
             "--log", "l", "--lock", "k", "--dtypes", "float32", "--batches", "100",
             "--threads", "1", "--repeat", "1", "--warmup-epochs", "1", "--subset", "100",
