@@ -104,7 +104,7 @@ def runtime_or_stop(fault, settings, log):
                                   settings.runtime_down)
     if not answered:
         raise MachineryFault(f"{fault}; the runtime did not answer within "
-                             f"{settings.fault_wait_s:g} s: {why}")
+                             f"{settings.fault_wait_s:g} s (here or in an earlier run): {why}")
 
 
 def after(fault, record_paths, retried, settings, log_path):
