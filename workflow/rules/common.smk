@@ -42,7 +42,7 @@ if config["redo_errors"] and workflow.is_main_process and os.path.exists(paths.D
     with open(paths.DESIGN) as f:
         ERRORS = faults.error_records(
             path
-            for p in grid.run_order(config, json.load(f)["repeats"])
+            for p in grid.processes(config, json.load(f)["repeats"])
             for path in p.run_paths(config)
         )
     DRY_RUN = any(a in ("-n", "--dry-run", "--dryrun") for a in sys.argv)

@@ -110,8 +110,7 @@ def runtime_or_stop(fault, settings, log):
 def after(fault, record_paths, retried, settings, log_path):
     """An attempt the machinery failed: remove what it wrote, then wait for the runtime to
     answer again so that it can be retried; MachineryFault when it may not be."""
-    for path in record_paths:
-        path.unlink(missing_ok=True)
+    remove(record_paths)
     with open(log_path, "a") as log:
         log.write(f"not a result, no record kept: {fault}\n")
         if retried >= settings.fault_retries:
@@ -133,5 +132,6 @@ def error_records(record_paths):
 
 
 def remove(record_paths):
+    """Remove the records (or any files) at record_paths, those that exist."""
     for path in record_paths:
         Path(path).unlink(missing_ok=True)
