@@ -109,8 +109,9 @@ def from_tar(raw, drop=BASE_DROP, epoch=SOURCE_DATE_EPOCH, said=None):
             else:
                 raise ValueError(f"{raw}: {path} is a device or fifo "
                                  "(build the base with mmdebstrap --skip=output/dev)")
-            if member.pax_headers:
-                said.append(f"{path}: PAX records {sorted(member.pax_headers)} dropped")
+            xattrs = sorted(k for k in member.pax_headers if k.startswith("SCHILY.xattr."))
+            if xattrs:  # nothing in the image needs file capabilities or ACLs
+                said.append(f"{path}: extended attributes {xattrs} dropped")
             data = tar.extractfile(member).read() if kind == "file" else None
             link = member.linkname.removeprefix("./") if kind in ("symlink", "hardlink") else ""
             entries.append(Entry(path, kind, member.mode & 0o7777, member.uid, member.gid,
