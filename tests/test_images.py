@@ -1,6 +1,7 @@
 """What each image holds (mlpbench.study.images.IMAGES) agrees with the locks, the registry and
-the Dockerfile; which image a run goes to."""
+the bases; which image a run goes to; the test stage runs as a timed run does."""
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -31,10 +32,30 @@ def test_runs_go_to_the_image_that_has_their_framework(impl, device, image):
     assert images.image_for(impl, device) == image
 
 
-def test_the_dockerfile_takes_every_build_argument_the_builder_passes():
-    dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
-    for arg in ("BASE_IMAGE", "IMAGE", "LOCKS", "APT_PACKAGES", "TEST_IMPLS", "GIT_REVISION"):
-        assert f"ARG {arg}" in dockerfile, arg
+def test_each_image_has_a_base_with_a_committed_package_list():
+    from mlpbench.study import rootfs
+
+    for name, spec in images.IMAGES.items():
+        assert spec.base in rootfs.BASES, name
+        listed = rootfs.read_listing((ROOT / "envs" / f"{spec.base}.packages.txt").read_text())
+        assert set(rootfs.BASES[spec.base]) <= set(listed), name
+    assert {"g++", "python3-dev"} <= set(rootfs.BASES[images.IMAGES["torch"].base])
+
+
+def test_the_test_stage_runs_without_network_as_the_calling_user(monkeypatch, tmp_path):
+    said = []
+    monkeypatch.setattr(images, "run", said.append)
+    images.test_stage("sha256:" + "a" * 64, ("numpy-step2", "tf-loop"), tmp_path / "mnist.npz",
+                      ROOT)
+    [argv] = said
+    assert argv[argv.index("--network") + 1] == "none"
+    assert argv[argv.index("--user") + 1] == f"{os.getuid()}:{os.getgid()}"
+    assert "TEST_IMPLS=numpy-step2 tf-loop" in argv
+    assert f"{tmp_path / 'mnist.npz'}:/tmp/source/mnist.npz:ro" in argv
+    assert f"{ROOT / 'docker' / 'test-stage.sh'}:/tmp/test-stage.sh:ro" in argv
+    assert argv[-2:] == ["sha256:" + "a" * 64, "/tmp/test-stage.sh"]
+    script = (ROOT / "docker" / "test-stage.sh").read_text()
+    assert "Requirement(" in script and 'for impl in $TEST_IMPLS' in script
 
 
 def test_the_torch_lock_pins_the_cpu_build_with_hashes():
@@ -50,27 +71,6 @@ def test_local_wheel_folders_are_kept_only_where_they_exist(monkeypatch, tmp_pat
     monkeypatch.setenv("PIP_FIND_LINKS", f"{tmp_path} /no/such/folder")
     assert str(tmp_path) in images.local_find_links()
     assert "/no/such/folder" not in images.local_find_links()
-
-
-def test_the_build_context_comes_from_the_tree_the_workflow_names(tmp_path):
-    """A second checkout that uses this one's installed package stages its own sources (the
-    package never finds the repository from where it was installed)."""
-    clone = tmp_path / "clone"
-    for name in ("docker", "envs", "src/mlpbench", "wheels"):
-        (clone / name).mkdir(parents=True)
-    (clone / "docker" / "Dockerfile").write_text("FROM scratch  # the clone's\n")
-    (clone / "envs" / "cpu.lock").write_text("numpy==2.0 --hash=sha256:00\n")
-    (clone / "src" / "mlpbench" / "marker.py").write_text("CLONE = True\n")
-    (clone / "pyproject.toml").write_text("[project]\nname = 'clone'\n")
-    (clone / "wheels" / "numpy.whl").write_bytes(b"wheel")
-    data = tmp_path / "mnist.npz"
-    data.write_bytes(b"data")
-    ctx = images.stage_context("cpu", [clone / "envs" / "cpu.lock"], [clone / "wheels"], data,
-                               tmp_path, repo=clone)
-    assert (ctx / "docker" / "Dockerfile").read_text() == "FROM scratch  # the clone's\n"
-    assert (ctx / "src" / "mlpbench" / "marker.py").exists()
-    assert "clone" in (ctx / "pyproject.toml").read_text()
-    assert (ctx / "wheelhouse" / "numpy.whl").exists() and (ctx / "envs" / "cpu.lock").exists()
 
 
 def test_a_record_names_the_revision_of_the_tree_it_is_told(tmp_path, monkeypatch):

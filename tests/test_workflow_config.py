@@ -55,7 +55,7 @@ def test_shipped_configs_are_valid(name):
     ({"data": {"dir": "data", "source": None, "url": "x"}}, "'url'", "unknown config key"),
     ({"repeats": 2.5}, "repeats", "not of type 'integer'"),
     ({"devices": ["cpu", "tpu"]}, "devices[1]", "'tpu' is not one of ['cpu', 'gpu']"),
-    ({"images": {"base": "quay"}}, "images.base", "quay"),
+    ({"images": {"mmdebstrap_mode": "quay"}}, "images.mmdebstrap_mode", "quay"),
     ({"runner": "dokcer"}, "runner", "dokcer"),
 ])
 def test_a_bad_config_gives_one_message_naming_the_key(change, key, words):

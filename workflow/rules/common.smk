@@ -8,7 +8,7 @@ from snakemake.exceptions import WorkflowError
 
 from mlpbench import paths
 from mlpbench.measure import DEVICES, DTYPES
-from mlpbench.study import design, faults, grid, images, machine
+from mlpbench.study import design, faults, grid, images, machine, reproducible, rootfs
 from mlpbench.report import figures, pages
 
 try:
@@ -183,18 +183,19 @@ def all_outputs():
 
 # -- images (workflow/rules/images.smk) --
 REPO = workflow.basedir  # the images' sources, wherever --directory puts the results
-# What `mlpbench run` imports: the command line and the measure stage (tests/test_cli.py checks
-# that it imports nothing else). A change elsewhere (figures, stats, ...) must not rebuild the
-# image, since a new image redoes every timed run inside it.
-PACKAGE_SOURCES = [
-    f"{REPO}/pyproject.toml",
-    *[f"{REPO}/src/mlpbench/{name}.py" for name in ("__init__", "__main__", "cli")],
-    *sorted(glob.glob(f"{REPO}/src/mlpbench/measure/**/*.py", recursive=True)),
-]
+# What `mlpbench run` imports (study.reproducible.package_sources, the image's last layer): the
+# command line and the measure stage (tests/test_cli.py checks that it imports nothing else). A
+# change elsewhere (figures, stats, ...) must not rebuild the image, since a new image redoes
+# every timed run inside it.
+PACKAGE_SOURCES = [str(p) for p in reproducible.package_sources(REPO)]
 
 
-def image_base_mode():
-    return config["images"]["base"]
+def image_base(wildcards):
+    return paths.BASE.format(base=images.IMAGES[wildcards.image].base)
+
+
+def image_base_record(wildcards):
+    return paths.BASE_RECORD.format(base=images.IMAGES[wildcards.image].base)
 
 
 def image_locks(wildcards):

@@ -1,25 +1,29 @@
-# The container images (docker/Dockerfile, mlpbench.study.images.IMAGES): a base (the registry's,
-# or one built from Debian's archive), a wheelhouse per hashed lock downloaded on the host, then
-# an offline build that passes the image's test stage. The torch image is built only for a
-# study with a torch implementation (bench_image asks images.image_for). Each image is described by results/images/{image}.json (image
-# ID, base, build args, lock hash), which the timed runs read for MLPBENCH_IMAGE_DIGEST.
-# Image builds take the timing slot: they never overlap a timed run.
-# config: `images: {base: auto | registry | debootstrap}` (auto tries the registry first).
+# The container images (mlpbench.study.images.IMAGES), built without a Docker daemon so that
+# the same inputs give the same image ID: a Debian base by mmdebstrap (its package list checked
+# against envs/{base}.packages.txt), a wheelhouse per hashed lock downloaded on the host, then
+# the layers and the archive, loaded into Docker for the image's test stage. Each image is
+# described by results/images/{image}.json (image ID, layers, base, inputs), which the timed
+# runs read for MLPBENCH_IMAGE_DIGEST. Image builds take the timing slot: they never overlap a
+# timed run. config: `images: {mmdebstrap_mode: auto | root | unshare}`.
 
 
 rule image_base:
+    input:
+        packages=f"{REPO}/envs/{{base}}.packages.txt",
     output:
-        paths.IMAGE.format(image="base"),
+        tar=paths.BASE,
+        record=paths.BASE_RECORD,
     log:
-        "logs/images/base.log",
+        "logs/images/base_{base}.log",
+    wildcard_constraints:
+        base="|".join(rootfs.BASES),
     resources:
         timing_slot=1,
         cpus_per_task=2,
         mem_mb=2000,
         runtime=30,
     params:
-        mode=image_base_mode(),
-        repo=REPO,
+        mode=config["images"]["mmdebstrap_mode"],
     script:
         "../scripts/image_base.py"
 
@@ -42,15 +46,14 @@ rule image_wheelhouse:
         "../scripts/wheelhouse.py"
 
 
-# Rebuilt when the Dockerfile, a lock or the base change, and when a module that
-# `mlpbench run` imports changes (PACKAGE_SOURCES: an image must not run stale code; Docker's
-# layer cache then redoes only the last layers, seconds for the CPU image).
+# Rebuilt when the base, a lock or a module that `mlpbench run` imports changes
+# (PACKAGE_SOURCES: an image must not run stale code).
 rule image:
     input:
-        dockerfile=f"{REPO}/docker/Dockerfile",
         locks=image_locks,
         wheelhouses=image_wheelhouses,
-        base=paths.IMAGE.format(image="base"),
+        base=image_base,
+        base_record=image_base_record,
         data=DATA,
         src=PACKAGE_SOURCES,
     output:

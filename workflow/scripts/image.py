@@ -7,7 +7,7 @@ from pathlib import Path  # noqa: E402
 from mlpbench.study.images import build_image  # noqa: E402
 
 inp = snakemake.input  # noqa: F821
-repo = Path(inp.dockerfile).resolve().parents[1]  # the tree whose docker/Dockerfile this builds
+repo = Path(inp.src[0]).resolve().parent  # the tree whose pyproject.toml this builds
 out = snakemake.output  # noqa: F821
 build_image(snakemake.wildcards.image, inp.locks, inp.wheelhouses, inp.base,  # noqa: F821
-            inp.data, out.record, repo, archive=out.archive)
+            inp.base_record, inp.data, out.record, repo, archive=out.archive)

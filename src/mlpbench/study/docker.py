@@ -10,7 +10,8 @@ none ... mlpbench run ...`:
   runs pick the same BLAS kernel;
 - the data folder mounted read-only at /data, the record's folder at /out, run as the calling
   user (`-u UID:GID`): no root-owned files are left behind;
-- MLPBENCH_RUNNER=docker and MLPBENCH_IMAGE_DIGEST=<image ID> set for the record;
+- MLPBENCH_RUNNER=docker, MLPBENCH_IMAGE_DIGEST=<image ID> and MLPBENCH_GIT_REVISION (the
+  revision the image was built from: no input of the image, so not in it) set for the record;
 - a `--name`, so that a run killed on the host can be removed with `kill_argv(name)` (killing
   the `docker run` client alone leaves the container running), and `--init`, so that signals
   reach `mlpbench`.
@@ -54,7 +55,7 @@ def out_mount(out):
 
 
 def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", name=None,
-             user=None, allowed=None, docker="docker", environ=None):
+             user=None, allowed=None, docker="docker", environ=None, git_revision=None):
     """The `docker run` argv that runs `mlpbench run OPTIONS --data .. --out ..` in the image.
 
     Parameters
@@ -70,6 +71,7 @@ def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", 
     user : "UID:GID" to run as (default: the calling process's).
     allowed : the CPUs to choose from (default: this process's affinity mask).
     environ : where to read the pass-through variables (default: os.environ).
+    git_revision : the revision the image was built from (its record's), for the record.
     """
     environ = os.environ if environ is None else environ
     data = Path(data).resolve()
@@ -81,6 +83,8 @@ def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", 
     env = {key: str(threads) for key in THREAD_ENV}
     env.update({k: environ[k] for k in PASS_THROUGH_ENV if environ.get(k)})
     env.update(MLPBENCH_RUNNER="docker", MLPBENCH_IMAGE_DIGEST=str(image_digest), HOME="/tmp")
+    if git_revision:
+        env["MLPBENCH_GIT_REVISION"] = git_revision
     argv = [docker, "run", "--rm", "--init", "--network", "none",
             "--name", name or container_name(Path(out).stem),
             "--cpuset-cpus", cpuset(threads, allowed),

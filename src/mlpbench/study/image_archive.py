@@ -1,16 +1,14 @@
-"""The image travels with the study: `docker save`, gzip-compressed, beside its record.
+"""The image travels with the study: its archive (study.reproducible), beside its record.
 
-`save()` writes results/images/<image>.tar.gz and returns its SHA-256 and size, which the
-image record keeps (`archive`, `archive_sha256`, `archive_bytes`). On the shared file system of
-a cluster every node sees it, so a node whose daemon lacks the image ID loads it from there
-before its first timed run: `ensure_loaded()`, called by the launcher under the node's timing
-lock, which also holds a node-local lock per image, so that two runs on one node never load it
-twice at once. The loaded ID must be the record's; anything else is a machinery fault.
+The image record keeps the archive's path, SHA-256 and size (`archive`, `archive_sha256`,
+`archive_bytes`). On the shared file system of a cluster every node sees it, so a node whose
+daemon lacks the image ID loads it from there before its first timed run: `ensure_loaded()`,
+called by the launcher under the node's timing lock, which also holds a node-local lock per
+image, so that two runs on one node never load it twice at once. The loaded ID must be the
+record's; anything else is a machinery fault.
 """
 
-import gzip
 import hashlib
-import os
 import subprocess
 from pathlib import Path
 
@@ -20,23 +18,6 @@ from mlpbench.study.node import timing_lock
 
 CHUNK = 1 << 20
 LOCK = "/tmp/mlpbench-image-{hex}.lock"  # node-local, as the timing lock
-
-
-def save(tag, out, docker="docker"):
-    """`docker save TAG | gzip` into out (written aside, then renamed); (sha256, bytes)."""
-    out = Path(out)
-    partial = out.with_name(out.name + ".partial")
-    with open(partial, "wb") as raw:
-        # no name, no date in the gzip header: the bytes depend on the image only
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1,
-                           mtime=0) as packed:
-            with subprocess.Popen([docker, "save", tag], stdout=subprocess.PIPE) as proc:
-                for chunk in iter(lambda: proc.stdout.read(CHUNK), b""):
-                    packed.write(chunk)
-            if proc.returncode != 0:
-                raise RuntimeError(f"docker save {tag} exited {proc.returncode}")
-    os.replace(partial, out)
-    return sha256_file(out), out.stat().st_size
 
 
 def sha256_file(path):

@@ -1,16 +1,18 @@
-"""Build one mlpbench image (cpu, cuda or torch) offline from hashed wheelhouses; describe it.
+"""Build one mlpbench image (cpu, cuda or torch) offline, without a Docker daemon, so that the
+same inputs give the same image ID; describe it, load it and run its test stage.
 
 Three steps, one rule each in workflow/rules/images.smk (scripts image_base.py, wheelhouse.py
 and image.py):
 
-    base       which base image to build on (study/image_base.py): the registry's or one made
-               from Debian's archive. Writes a small JSON saying which was used.
+    base       Debian 12 from its archive by mmdebstrap (study/rootfs.py), the same bytes each
+               time; one line says whether its packages are the committed envs/BASE.packages.txt
     wheelhouse pip download --require-hashes --only-binary=:all: of envs/LOCK.lock, on the host
-    image      docker build from a staged context (the image's wheelhouses and locks, the
-               package source and a verified mnist.npz for the test stage): first --target
-               test (runs one tiny `mlpbench run` per test implementation), then the runtime
-               image; writes results/images/NAME.json with the image ID, base, build args and
-               hashes.
+    image      the layers and the archive (study/reproducible.py: base, wheels, package), whose
+               ID is the SHA-256 of its config; then `docker load` and the test stage, run in
+               the loaded image (one tiny `mlpbench run` per test implementation); writes
+               results/images/NAME.json with the ID, the layers' digests, the base's check and
+               the inputs' hashes. `image_verify rebuild` later adds whether a rebuild from a
+               fresh clone gave the same ID (`reproduced`).
 """
 
 import datetime
@@ -19,18 +21,16 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlpbench.measure.provenance import git_revision
 from mlpbench.measure.records import write_atomic
-from mlpbench.study import image_archive
+from mlpbench.study import reproducible
 from mlpbench.study.docker import image_inspect
 from mlpbench.study.image_archive import sha256_file
 
-DOCKERFILE = "docker/Dockerfile"  # in the tree the workflow runs in (its `repo`)
 # Wheels that run on Debian 12 (glibc 2.36), x86_64: pip matches --platform tags exactly.
 PLATFORMS = (["manylinux1_x86_64", "manylinux2010_x86_64", "manylinux2014_x86_64"]
              + [f"manylinux_2_{n}_x86_64" for n in range(5, 37)])
@@ -38,11 +38,11 @@ PLATFORMS = (["manylinux1_x86_64", "manylinux2010_x86_64", "manylinux2014_x86_64
 
 @dataclass(frozen=True)
 class Image:
-    """What an image holds: its locks (installed in this order), the Debian packages it adds,
+    """What an image holds: its base (study.rootfs.BASES), its locks (installed in this order),
     and the implementations its test stage runs one tiny cell of."""
 
     locks: tuple
-    apt: tuple = ()
+    base: str = "base"
     test_impls: tuple = ("numpy-step2", "tf-loop", "jax-jit")
 
 
@@ -50,7 +50,7 @@ IMAGES = {
     "cpu": Image(locks=("cpu",)),
     "cuda": Image(locks=("cuda",)),
     # PyTorch is opt-in: built only for a study with a torch implementation (image_for)
-    "torch": Image(locks=("cpu", "torch"), apt=("g++", "python3-dev"),
+    "torch": Image(locks=("cpu", "torch"), base="base-dev",
                    test_impls=("numpy-step2", "torch-eager", "torch-compile")),
 }
 LOCKS = sorted({lock for image in IMAGES.values() for lock in image.locks})
@@ -116,92 +116,59 @@ def download_wheelhouse(lock, dest):
 
 # --- image -------------------------------------------------------------------------------------
 
-def _link_tree(src, dst, dirs_exist_ok=False):
-    """Hard links where the filesystem allows them (the wheelhouse is GBs), copies elsewhere."""
-    def link(s, d):
-        try:
-            os.link(s, d)
-        except FileExistsError:
-            pass  # the same wheel from another lock of the image (hash-checked by both)
-        except OSError:
-            shutil.copy2(s, d)
-    shutil.copytree(src, dst, copy_function=link, dirs_exist_ok=dirs_exist_ok,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc"))
+TEST_STAGE = "docker/test-stage.sh"  # in the tree the workflow runs in (its `repo`)
 
 
-def stage_context(image, locks, wheelhouses, data, where, repo):
-    """A build context holding exactly what docker/Dockerfile copies, from the tree at repo:
-    the locks, and their wheelhouses as one folder."""
-    repo = Path(repo)
-    ctx = Path(tempfile.mkdtemp(prefix=f"context-{image}-", dir=where))
-    (ctx / "docker").mkdir()
-    shutil.copy2(repo / DOCKERFILE, ctx / "docker" / "Dockerfile")
-    (ctx / "envs").mkdir()
-    for lock in locks:
-        shutil.copy2(lock, ctx / "envs" / Path(lock).name)
-    for name in ("pyproject.toml", "README.md"):
-        src = repo / name
-        if src.exists():
-            shutil.copy2(src, ctx / name)
-        else:
-            (ctx / name).write_text("")
-    _link_tree(repo / "src", ctx / "src")
-    for wheelhouse in wheelhouses:
-        _link_tree(wheelhouse, ctx / "wheelhouse", dirs_exist_ok=True)
-    (ctx / "testdata").mkdir()
-    shutil.copy2(data, ctx / "testdata" / "mnist.npz")
-    return ctx
+def test_stage(image_id, test_impls, data, repo, docker="docker"):
+    """Run the test stage (repo's docker/test-stage.sh) in the loaded image, as the calling
+    user, with no network."""
+    run([docker, "run", "--rm", "--init", "--network", "none",
+         "--user", f"{os.getuid()}:{os.getgid()}", "--env", "HOME=/tmp", "--workdir", "/tmp",
+         "--env", f"TEST_IMPLS={' '.join(test_impls)}",
+         "--volume", f"{Path(data).resolve()}:/tmp/source/mnist.npz:ro",
+         "--volume", f"{Path(repo).resolve() / TEST_STAGE}:/tmp/test-stage.sh:ro",
+         "--entrypoint", "/bin/bash", image_id, "/tmp/test-stage.sh"])
 
 
-def build_image(image, locks, wheelhouses, base, data, out, repo, tag=None, archive=None):
-    """docker build --target test, then the runtime image, from the tree at repo (the
-    workflow's, never the package's install location); record it in `out` (JSON), and save it
-    to `archive` (a .tar.gz that nodes without the image load it from) when given."""
+def build_image(image, locks, wheelhouses, base_tar, base, data, out, repo, archive):
+    """Build the image from the tree at repo (the workflow's, never the package's install
+    location) into `archive`, load it, run its test stage, and record it in `out` (JSON)."""
     repo = Path(repo).resolve()
     spec = IMAGES[image]
     base = json.loads(Path(base).read_text()) if not isinstance(base, dict) else base
-    tag = tag or f"mlpbench:{image}"
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    build_args = {"BASE_IMAGE": base["image"], "IMAGE": image,
-                  "LOCKS": " ".join(Path(lock).stem for lock in locks),
-                  "APT_PACKAGES": " ".join(spec.apt), "TEST_IMPLS": " ".join(spec.test_impls),
-                  "GIT_REVISION": git_revision(repo)[0] or ""}
-    ctx = stage_context(image, locks, wheelhouses, data, out.parent, repo)
+    revision, dirty = git_revision(repo)
     started = time.monotonic()
-    try:
-        common = ["docker", "build", "--file", ctx / "docker" / "Dockerfile"]
-        for key, value in build_args.items():
-            common += ["--build-arg", f"{key}={value}"]
-        run([*common, "--target", "test", "--tag", f"{tag}-test", ctx])
-        run([*common, "--target", "runtime", "--tag", tag, ctx])
-    finally:
-        shutil.rmtree(ctx, ignore_errors=True)
+    image_id, diff_ids, inputs = reproducible.build(base_tar, locks, wheelhouses, repo, archive,
+                                                    image, spec.base, work=out.parent)
     seconds = time.monotonic() - started
-    subprocess.run(["docker", "image", "rm", f"{tag}-test"], capture_output=True)
+    log(f"mlpbench:{image}: {image_id}, archive {archive} ({seconds:.0f} s)")
+    run(["docker", "load", "--input", archive])
+    if image_inspect(image_id) != image_id:
+        raise RuntimeError(f"docker load {archive} did not give {image_id}")
+    test_stage(image_id, spec.test_impls, data, repo)
     record = {
-        "image": tag,
-        "image_id": image_inspect(tag),
-        "size_bytes": int(image_inspect(tag, "{{.Size}}")),
+        "image": f"mlpbench:{image}",
+        "image_id": image_id,
+        "size_bytes": int(image_inspect(image_id, "{{.Size}}")),
         "name": image,
+        "diff_ids": diff_ids,
         "base": base,
-        "build_args": build_args,
-        "dockerfile": DOCKERFILE,
-        "dockerfile_sha256": sha256_file(repo / DOCKERFILE),
         "locks": {str(Path(lock).resolve().relative_to(repo)): sha256_file(lock)
                   for lock in locks},
+        "inputs_sha256": inputs,
         "wheels": sum(len(list(Path(w).iterdir())) for w in wheelhouses),
+        # a rebuild (image_verify) clones this revision: uncommitted sources would differ
+        "git_revision": revision,
+        "git_dirty": dirty,
         "test_stage": "passed",
         "build_seconds": round(seconds, 1),
         "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "archive": str(archive),
+        "archive_sha256": sha256_file(archive),
+        "archive_bytes": Path(archive).stat().st_size,
+        "reproduced": None,  # study.image_verify rebuild: a rebuild from a fresh clone
     }
-    if archive:
-        started = time.monotonic()
-        digest, size = image_archive.save(tag, archive)
-        record.update(archive=str(archive), archive_sha256=digest, archive_bytes=size)
-        log(f"{tag}: saved to {archive} ({size / 1e6:.0f} MB, "
-            f"{time.monotonic() - started:.0f} s)")
     write_atomic(record, out)
-    log(f"{tag}: {record['image_id']} ({record['size_bytes'] / 1e6:.0f} MB, {seconds:.0f} s)")
     return record
-

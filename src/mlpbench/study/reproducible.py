@@ -10,7 +10,7 @@ SHA-256. mlpbench.study.docker_archive writes the archive that `docker load` and
 take, and whose ID is the config's digest.
 
     python -m mlpbench.study.reproducible --base BASE.tar --lock envs/cpu.lock \
-        --wheelhouse results/images/wheelhouse/cpu --repo . --out results/images/cpu
+        --wheelhouse results/images/wheelhouse/cpu --repo . --out cpu.tar.gz
 """
 
 import argparse
@@ -65,41 +65,42 @@ def inputs_sha256(paths):
     return digest.hexdigest()
 
 
-def build(base_tar, locks, wheelhouses, repo, out, name="cpu", work=None):
-    """Build the image into out/ ({name}.tar.gz and its layers); its record (a dict)."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+def build(base_tar, locks, wheelhouses, repo, archive, name="cpu", base="base", work=None):
+    """Build the image `name` on the base `base` (its tar: base_tar) into archive (a gzipped
+    docker-archive); (image ID, diff_ids, SHA-256 of the inputs). The layers are written in a
+    temporary folder under work."""
     work = Path(tempfile.mkdtemp(prefix="mlpbench-build-", dir=work))
     try:
-        said = []
-        diff_ids = [layers.write_layer(layers.from_tar(base_tar, said=said), out / "base.tar")]
-        done, layer_paths = set(), [out / "base.tar"]
+        layer_paths = [work / "base.tar"]
+        diff_ids = [layers.write_layer(layers.from_tar(base_tar), layer_paths[0])]
+        done = set()
         for lock, wheelhouse in zip(locks, wheelhouses, strict=True):
             stage = work / f"stage-{Path(lock).stem}"
             done |= set(wheel_install.install_lock(lock, wheelhouse, stage, done))
-            layer_paths.append(out / f"wheels-{Path(lock).stem}.tar")
+            layer_paths.append(work / f"wheels-{Path(lock).stem}.tar")
             diff_ids.append(layers.write_layer(layers.from_tree(stage), layer_paths[-1]))
         wheels = work / "package"
         wheel = package_wheel(repo, wheels)
         lock = work / "package.lock"
         lock.write_text(f"mlpbench==0.1.0 --hash=sha256:{wheel_install._sha256(wheel)}\n")
         wheel_install.install_lock(lock, wheels, work / "stage-package")
-        layer_paths.append(out / "package.tar")
+        layer_paths.append(work / "package.tar")
         diff_ids.append(layers.write_layer(layers.from_tree(work / "stage-package"),
                                            layer_paths[-1]))
-        inputs = [*locks, *package_sources(repo)]
+        inputs = inputs_sha256([*locks, *package_sources(repo)])
         config = docker_archive.config_bytes(
             # the history names inputs, never a path of this build (a.tar/b.tar gave two IDs)
-            diff_ids, ["mmdebstrap bookworm minbase (envs/base.packages.txt)",
+            diff_ids, [f"mmdebstrap bookworm minbase (envs/{base}.packages.txt)",
                        *[f"wheels of {Path(lock).name}" for lock in locks], "mlpbench sources"],
             ENV, {"org.opencontainers.image.title": f"mlpbench-{name}",
-                  "org.mlpbench.inputs.sha256": inputs_sha256(inputs)})
-        archive = out / f"{name}.tar.gz"
-        image_id = docker_archive.write(layer_paths, config, [f"mlpbench:{name}"], archive)
+                  "org.mlpbench.inputs.sha256": inputs})
+        Path(archive).parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(str(archive) + ".partial")
+        image_id = docker_archive.write(layer_paths, config, [f"mlpbench:{name}"], partial)
+        os.replace(partial, archive)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"image_id": image_id, "diff_ids": diff_ids, "archive": str(archive),
-            "inputs_sha256": inputs_sha256(inputs), "base_said": said[:20]}
+    return image_id, diff_ids, inputs
 
 
 def main(argv=None):
@@ -109,11 +110,13 @@ def main(argv=None):
     p.add_argument("--lock", action="append", required=True, help="a lock, in install order")
     p.add_argument("--wheelhouse", action="append", required=True, help="its wheels")
     p.add_argument("--repo", default=".", help="the tree whose sources layer 3 holds")
-    p.add_argument("--out", required=True, help="folder for the layers and the archive")
+    p.add_argument("--out", required=True, help="the archive to write (NAME.tar.gz)")
     p.add_argument("--name", default="cpu")
+    p.add_argument("--base-name", default="base", help="the base's name (rootfs.BASES)")
     a = p.parse_args(argv)
-    record = build(a.base, a.lock, a.wheelhouse, a.repo, a.out, a.name)
-    print(json.dumps(record, indent=1))
+    image_id, diff_ids, inputs = build(a.base, a.lock, a.wheelhouse, a.repo, a.out, a.name,
+                                     a.base_name)
+    print(json.dumps({"image_id": image_id, "diff_ids": diff_ids, "inputs_sha256": inputs}))
 
 
 if __name__ == "__main__":

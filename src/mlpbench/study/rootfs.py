@@ -8,7 +8,11 @@ tar's dpkg status, and `compare()` says in one line whether it is the committed 
 (envs/base.packages.txt) or which packages changed.
 """
 
+import os
+import subprocess
+import sys
 import tarfile
+from pathlib import Path
 
 from mlpbench.study.layers import SOURCE_DATE_EPOCH
 
@@ -16,7 +20,10 @@ SUITE = "bookworm"
 MIRRORS = ("deb http://deb.debian.org/debian bookworm main",
            "deb http://deb.debian.org/debian bookworm-updates main",
            "deb http://deb.debian.org/debian-security bookworm-security main")
-PACKAGES = ("ca-certificates", "python3", "python3-venv")
+# The bases (mlpbench.study.images.Image.base): what each installs beyond minbase. base-dev
+# adds what torch.compile (inductor) needs at run time: a C++ compiler and Python's headers.
+BASES = {"base": ("ca-certificates", "python3", "python3-venv"),
+         "base-dev": ("ca-certificates", "g++", "python3", "python3-dev", "python3-venv")}
 # Documentation and translations are left out; the copyrights and locale.alias stay.
 DPKG_OPTIONS = ("path-exclude=/usr/share/doc/*", "path-include=/usr/share/doc/*/copyright",
                 "path-exclude=/usr/share/man/*", "path-exclude=/usr/share/info/*",
@@ -35,7 +42,7 @@ def environment(environ, epoch=SOURCE_DATE_EPOCH):
     return {**environ, "SOURCE_DATE_EPOCH": str(epoch), "LC_ALL": "C.UTF-8", "TZ": "UTC"}
 
 
-def argv(out, packages=PACKAGES, mirrors=MIRRORS, mode="auto"):
+def argv(out, packages=BASES["base"], mirrors=MIRRORS, mode="auto"):
     """The mmdebstrap command that writes the base's tar at out."""
     return (["mmdebstrap", f"--mode={mode}", "--variant=minbase", "--format=tar",
              "--skip=output/dev", f"--include={','.join(sorted(packages))}"]
@@ -90,3 +97,26 @@ def compare(found, committed, name="envs/base.packages.txt"):
              for p in added] + [f"-{p} {committed[p]}" for p in removed])
     return False, (f"base: {len(moved)} package(s) differ from {name} ({', '.join(moved)}): "
                    "this is another image; commit the new list to adopt it")
+
+
+def build(base, out, repo, mode="auto"):
+    """Build the base `base` (BASES) into out (mmdebstrap's tar) and say whether its packages
+    are the committed list (repo/envs/{base}.packages.txt); its record (a dict)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    command = argv(partial, BASES[base], mode=mode)
+    print("$ " + " ".join(command), file=sys.stderr, flush=True)
+    subprocess.run(command, env=environment(os.environ), check=True, stdout=sys.stderr,
+                   stderr=sys.stderr)
+    os.replace(partial, out)
+    found = packages(out)
+    committed_path = Path(repo) / "envs" / f"{base}.packages.txt"
+    committed = read_listing(committed_path.read_text()) if committed_path.exists() else {}
+    same, line = compare(found, committed, f"envs/{base}.packages.txt")
+    print(line, file=sys.stderr, flush=True)
+    out.with_suffix(".packages.txt").write_text(listing(found))
+    version = subprocess.run(["mmdebstrap", "--version"], capture_output=True, text=True)
+    return {"base": base, "packages": len(found), "matches_committed_list": same,
+            "list_check": line, "mmdebstrap": version.stdout.strip(), "mode": mode,
+            "mirrors": list(MIRRORS), "source_date_epoch": SOURCE_DATE_EPOCH}

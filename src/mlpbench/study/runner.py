@@ -93,5 +93,6 @@ def command(options, process, settings, data_path, out, image=None, name=None,
             raise ValueError("runner docker needs the image record (--image)")
         return run_argv(options, threads=process.threads, data=data_path, out=out,
                         image=image["image_id"], image_digest=image["image_id"],
-                        device=process.device, name=name, allowed=cpus)
+                        device=process.device, name=name, allowed=cpus,
+                        git_revision=image.get("git_revision"))
     raise ValueError(f"runner {settings.runner!r} is not supported")
