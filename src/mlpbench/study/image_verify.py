@@ -126,7 +126,8 @@ def rebuild(image, record_path, repo=".", workdir=None, mode="auto"):
     argv = [sys.executable, "-m", "mlpbench.study.image_verify", "build", image,
             "--repo", str(clone), "--out", str(where / "out"), "--mode", mode,
             *[arg for w in wheelhouses for arg in ("--wheelhouse", w)]]
-    env = {**os.environ, **REBUILD_ENV, "PYTHONPATH": str(clone / "src")}
+    env = {**os.environ, **REBUILD_ENV,  # the clone's builder, not this tree's
+           "PYTHONPATH": os.pathsep.join([str(clone / "src"), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run(argv, env=env, cwd=where, stdout=subprocess.PIPE, text=True,
                           preexec_fn=lambda: os.umask(REBUILD_UMASK), check=True)
     again = json.loads(done.stdout.strip().splitlines()[-1])
