@@ -117,6 +117,13 @@ def rebuild(image, record_path, repo=".", workdir=None, mode="auto"):
     wheelhouses = [str(Path(record_path).resolve().parent / "wheelhouse" / lock)
                    for lock in spec.locks]  # hash-checked against the clone's locks
     where = Path(tempfile.mkdtemp(prefix="mlpbench-rebuild-", dir=workdir))
+    try:
+        return _rebuild(image, record, record_path, repo, where, wheelhouses, mode)
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+
+def _rebuild(image, record, record_path, repo, where, wheelhouses, mode):
     clone = where / "clone"
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(Path(repo).resolve()),
                     str(clone)], check=True)
@@ -144,7 +151,6 @@ def rebuild(image, record_path, repo=".", workdir=None, mode="auto"):
         print("\n".join(differences(record["archive"], again["archive"])))
         print(diffoscope(record["archive"], again["archive"], where))
     write_atomic(record, record_path)
-    shutil.rmtree(where, ignore_errors=True)
     return same
 
 
