@@ -119,7 +119,7 @@ def test_runner_auto_falls_back_to_local_and_says_why(tmp_path):
         runner.resolve("docker", docker=cli)
     assert runner.resolve("auto", docker=str(tmp_path / "none"))[0] == "local"
     with pytest.raises(ValueError):
-        runner.resolve("podman", docker=cli)
+        runner.resolve("singularity", docker=cli)
 
 
 def test_runner_auto_keeps_the_choice_of_the_earlier_runs(tmp_path):

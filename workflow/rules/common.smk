@@ -9,6 +9,7 @@ from snakemake.exceptions import WorkflowError
 from mlpbench import paths
 from mlpbench.measure import DEVICES, DTYPES
 from mlpbench.study import design, faults, grid, images, machine, reproducible, rootfs
+from mlpbench.study.docker import RUNTIMES
 from mlpbench.report import figures, pages
 
 try:
@@ -123,22 +124,22 @@ def skip_option(wildcards):
 
 def bench_image(wildcards):
     """The image record a docker run reads (none for local runs and skipped cells)."""
-    if where_runs()["runner"] != "docker" or skip_reason(wildcards):
+    if where_runs()["runner"] not in RUNTIMES or skip_reason(wildcards):
         return []
     return image_json(images.image_for(wildcards.impl, wildcards.device))
 
 
 def pilot_image(wildcards):
-    """The image record a pilot process runs in (runner docker; CPU cells)."""
-    if where_runs()["runner"] != "docker":
+    """The image record a pilot process runs in (runner docker or podman; CPU cells)."""
+    if where_runs()["runner"] not in RUNTIMES:
         return []
     return image_json(images.image_for(wildcards.impl, "cpu"))
 
 
 def cpu_image(wildcards=None):
-    """The CPU image's record for runner docker (the adaptive pass: the claims' NumPy and
+    """The CPU image's record for runner docker or podman (the adaptive pass: the claims' NumPy and
     Keras implementations)."""
-    return image_json("cpu") if where_runs()["runner"] == "docker" else []
+    return image_json("cpu") if where_runs()["runner"] in RUNTIMES else []
 
 
 def run_records(wildcards=None):

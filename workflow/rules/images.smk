@@ -68,5 +68,7 @@ rule image:
         cpus_per_task=2,
         mem_mb=8000,
         runtime=90,
+    params:
+        runtime="podman" if config["runner"] == "podman" else "docker",  # loads, tests it
     script:
         "../scripts/image.py"

@@ -10,4 +10,5 @@ inp = snakemake.input  # noqa: F821
 repo = Path(inp.src[0]).resolve().parent  # the tree whose pyproject.toml this builds
 out = snakemake.output  # noqa: F821
 build_image(snakemake.wildcards.image, inp.locks, inp.wheelhouses, inp.base,  # noqa: F821
-            inp.base_record, inp.data, out.record, repo, archive=out.archive)
+            inp.base_record, inp.data, out.record, repo, archive=out.archive,
+            runtime=snakemake.params.runtime)  # noqa: F821

@@ -1,7 +1,9 @@
-"""The `docker run` argv of one timed process, and what Docker offers here.
+"""The `docker run` (or `podman run`) argv of one timed process, and what the runtime offers here.
 
 `run_argv()` turns `mlpbench run` (one process of the study) into `docker run --rm --network
-none ... mlpbench run ...`:
+none ... mlpbench run ...` (runtime "docker"), or the same with `podman run` (runtime "podman":
+no daemon, for clusters that forbid Docker's; `podman_problems()` says why it cannot work on a
+machine, before any job runs):
 - pinned to as many CPUs as the cell's thread count (`--cpuset-cpus`, the first CPUs of this
   process's affinity mask; a cell that asks for more than there are gets them all, and the
   runner inside records it as skipped with the reason);
@@ -16,11 +18,14 @@ none ... mlpbench run ...`:
   the `docker run` client alone leaves the container running), and `--init`, so that signals
   reach `mlpbench`.
 
-`docker_available()` says whether a daemon answers (for `runner: auto`, study.runner) and
-`gpu_available()` whether `--gpus all` can work.
+`docker_available()` says whether a daemon answers (for `runner: auto`, study.runner),
+`runtime_available()` the same of either runtime, and `gpu_available()` whether `--gpus all`
+can work.
 """
 
+import json
 import os
+import resource
 import shutil
 import subprocess
 import uuid
@@ -28,7 +33,13 @@ from pathlib import Path
 
 from mlpbench.measure.threads import THREAD_ENV
 
+RUNTIMES = ("docker", "podman")  # the runners that run in an image: each its command's name
 PASS_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# podman 4.3 runs its OCI runtime (conmon, runc) with RLIMIT_NPROC 32768, and by default asks
+# for 1048576 open files and processes in the container; where root lacks CAP_SYS_RESOURCE
+# (this project's VMs) runc cannot raise a limit and the run fails ("error setting rlimit").
+# So a podman run asks for this process's own limits, nproc at most this.
+PODMAN_NPROC = 32768
 DATA_MOUNT = "/data"
 OUT_MOUNT = "/out"
 
@@ -54,9 +65,25 @@ def out_mount(out):
     return Path(folder), OUT_MOUNT + out[len(folder):]
 
 
+def podman_options(rootless=None, systemd=None):
+    """What `podman run` needs beyond `docker run`'s options: (global options, run options)."""
+    rootless = os.getuid() != 0 if rootless is None else rootless
+    systemd = Path("/run/systemd/system").is_dir() if systemd is None else systemd
+    # without systemd, neither its cgroup manager nor the journal is there to use
+    general = [] if systemd else ["--cgroup-manager=cgroupfs", "--events-backend=file"]
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+    nproc = [min(n, PODMAN_NPROC) if n != resource.RLIM_INFINITY else PODMAN_NPROC
+             for n in resource.getrlimit(resource.RLIMIT_NPROC)]
+    run = ["--ulimit", f"nofile={nofile[0]}:{nofile[1]}",
+           "--ulimit", f"nproc={nproc[0]}:{nproc[1]}"]
+    # rootless: the calling user is root in its namespace; keep-id maps it back to itself
+    return general, run + (["--userns=keep-id"] if rootless else [])
+
+
 def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", name=None,
              user=None, allowed=None, docker="docker", environ=None, git_revision=None):
-    """The `docker run` argv that runs `mlpbench run OPTIONS --data .. --out ..` in the image.
+    """The `docker run` argv that runs `mlpbench run OPTIONS --data .. --out ..` in the image
+    (docker="podman": the `podman run` one).
 
     Parameters
     ----------
@@ -82,10 +109,12 @@ def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", 
     user = user or f"{os.getuid()}:{os.getgid()}"
     env = {key: str(threads) for key in THREAD_ENV}
     env.update({k: environ[k] for k in PASS_THROUGH_ENV if environ.get(k)})
-    env.update(MLPBENCH_RUNNER="docker", MLPBENCH_IMAGE_DIGEST=str(image_digest), HOME="/tmp")
+    runtime = Path(docker).name
+    env.update(MLPBENCH_RUNNER=runtime, MLPBENCH_IMAGE_DIGEST=str(image_digest), HOME="/tmp")
     if git_revision:
         env["MLPBENCH_GIT_REVISION"] = git_revision
-    argv = [docker, "run", "--rm", "--init", "--network", "none",
+    extra = podman_options()[1] if runtime == "podman" else []
+    argv = [*cli(docker), "run", "--rm", "--init", "--network", "none", *extra,
             "--name", name or container_name(Path(out).stem),
             "--cpuset-cpus", cpuset(threads, allowed),
             "--user", user, "--workdir", "/tmp",
@@ -99,17 +128,23 @@ def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", 
                    "--data", f"{DATA_MOUNT}/{data.name}", "--out", out_inside]
 
 
+def cli(runtime="docker"):
+    """The runtime's command with its global options (podman's, without systemd)."""
+    return [runtime, *(podman_options()[0] if Path(runtime).name == "podman" else [])]
+
+
 def kill_argv(name, docker="docker"):
     """Removes a container left running (e.g. its `docker run` client was killed on timeout)."""
-    return [docker, "rm", "--force", name]
+    return [*cli(docker), "rm", "--force", name]
 
 
 def remove_leftovers(docker="docker"):
     """Remove every mlpbench run container still here (its launcher was killed outright, so
     its clean-up never ran); called under the timing lock, before a timed run starts."""
-    names, _ = _answers([docker, "ps", "--all", "--quiet", "--filter", "name=^mlpbench-"], 30)
+    names, _ = _answers([*cli(docker), "ps", "--all", "--quiet", "--filter", "name=^mlpbench-"],
+                        30)
     if names:
-        subprocess.run([docker, "rm", "--force", *names.split()], capture_output=True,
+        subprocess.run([*cli(docker), "rm", "--force", *names.split()], capture_output=True,
                        check=False)
     return names.split() if names else []
 
@@ -122,6 +157,52 @@ def _answers(argv, timeout):
     if proc.returncode != 0:
         return None, (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
     return proc.stdout.strip(), None
+
+
+def runtime_available(runtime="docker", timeout=15):
+    """(True, what) when the runtime can start a container here, else (False, why not)."""
+    if Path(runtime).name == "podman":
+        problem = podman_problems(runtime, timeout)
+        if problem:
+            return False, problem
+        return True, f"podman {_podman_info(runtime)[0]['version']['Version']}"
+    return docker_available(runtime, timeout)
+
+
+def _podman_info(podman="podman", timeout=30):
+    out, why = _answers([*cli(podman), "info", "--format", "json"], timeout)
+    return (json.loads(out), None) if out else (None, why)
+
+
+def podman_problems(podman="podman", timeout=30, info=None, hybrid=None):
+    """Why runner podman cannot work on this machine (one line), or None."""
+    if info is None:
+        if shutil.which(podman) is None:
+            return f"no `{podman}` command on PATH"
+        info, why = _podman_info(podman, timeout)
+        if info is None:
+            return f"`podman info` failed: {why}"
+    host = info["host"]
+    if "cpuset" not in host.get("cgroupControllers", []):
+        return ("podman cannot pin a run to its CPUs: the cgroup cpuset controller is not "
+                f"delegated to uid {os.getuid()} (systemd: Delegate=cpu cpuset)")
+    if host["security"].get("rootless") and host.get("cgroupVersion") == "v1":
+        return "rootless podman cannot pin a run to its CPUs on cgroup v1"
+    hybrid = Path("/sys/fs/cgroup/unified").is_dir() if hybrid is None else hybrid
+    if host["ociRuntime"]["name"] == "crun" and hybrid:
+        return ("podman's OCI runtime crun does not run on hybrid cgroups (v1 with a v2 "
+                "mount); install runc and remove crun")
+    if info["store"].get("graphDriverName") == "vfs":
+        return "podman's storage driver is vfs: every run would copy the whole image"
+    return None
+
+
+def podman_version(podman="podman"):
+    """podman's version here ("4.3.1"), or None where there is none."""
+    if shutil.which(podman) is None:
+        return None
+    out, _ = _answers([podman, "--version"], 15)
+    return out.split()[-1] if out else None
 
 
 def docker_available(docker="docker", timeout=15):
@@ -149,6 +230,8 @@ def gpu_available(docker="docker", timeout=15):
 
 def image_inspect(image, fmt="{{.Id}}", docker="docker"):
     """`docker image inspect --format FMT` of a tag (by default its ID, "sha256:..."), or None
-    when there is no such image."""
-    out, _ = _answers([docker, "image", "inspect", "--format", fmt, image], 30)
+    when there is no such image. podman gives an ID without its "sha256:", added here."""
+    out, _ = _answers([*cli(docker), "image", "inspect", "--format", fmt, image], 30)
+    if out and fmt == "{{.Id}}" and ":" not in out:
+        out = f"sha256:{out}"
     return out or None

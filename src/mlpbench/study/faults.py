@@ -22,7 +22,7 @@ import signal
 import time
 from pathlib import Path
 
-from mlpbench.study.docker import docker_available
+from mlpbench.study.docker import runtime_available
 
 RUNTIME_EXITS = {
     125: "the container runtime failed",
@@ -62,11 +62,11 @@ def machinery(runner, returncode, said=""):
     return None
 
 
-def runtime_answers(runner, docker="docker"):
+def runtime_answers(runner):
     """(True, what) when the runner's runtime can start a process, else (False, why not)."""
-    if runner != "docker":
+    if runner == "local":
         return True, "runs on this host"
-    return docker_available(docker)
+    return runtime_available(runner)
 
 
 def await_runtime(runner, wait_s, log, down=None, clock=time.monotonic, sleep=time.sleep):

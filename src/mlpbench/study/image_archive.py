@@ -5,14 +5,17 @@ The image record keeps the archive's path, SHA-256 and size (`archive`, `archive
 daemon lacks the image ID loads it from there before its first timed run: `ensure_loaded()`,
 called by the launcher under the node's timing lock, which also holds a node-local lock per
 image, so that two runs on one node never load it twice at once. The loaded ID must be the
-record's; anything else is a machinery fault.
+record's; anything else is a machinery fault. Docker reads the gzipped archive itself; podman
+4.3 does not ("invalid tar header"), so it is given the archive unpacked, on its input.
 """
 
+import gzip
 import hashlib
+import shutil
 import subprocess
 from pathlib import Path
 
-from mlpbench.study.docker import image_inspect
+from mlpbench.study.docker import cli, image_inspect
 from mlpbench.study.faults import MachineryFault
 from mlpbench.study.node import timing_lock
 
@@ -48,10 +51,27 @@ def ensure_loaded(record, log, docker="docker", lock=LOCK):
                                  f"says {record.get('archive_sha256')}")
         log.write(f"loading image {image_id} from {archive}\n")
         log.flush()
-        done = subprocess.run([docker, "load", "--input", archive], capture_output=True,
-                              text=True, check=False)
-        if done.returncode != 0 or not image_inspect(image_id, docker=docker):
-            raise MachineryFault(f"docker load --input {archive} did not give {image_id}: "
-                                 f"{(done.stderr or done.stdout).strip()[-300:]}")
-        log.write(f"loaded: {done.stdout.strip()}\n")
+        returncode, said = load(archive, docker)
+        if returncode != 0 or image_inspect(image_id, docker=docker) != image_id:
+            raise MachineryFault(f"{docker} load of {archive} did not give {image_id}: "
+                                 f"{said.strip()[-300:]}")
+        log.write(f"loaded: {said.strip()}\n")
     return True
+
+
+def load(archive, runtime="docker"):
+    """`RUNTIME load` of the archive; (returncode, what it said)."""
+    if Path(runtime).name != "podman":
+        done = subprocess.run([runtime, "load", "--input", str(archive)], capture_output=True,
+                              text=True, check=False)
+        return done.returncode, done.stdout + done.stderr
+    with gzip.open(archive, "rb") as unpacked, subprocess.Popen(
+            [*cli(runtime), "load"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT) as proc:
+        try:
+            shutil.copyfileobj(unpacked, proc.stdin, CHUNK)
+        except BrokenPipeError:
+            pass  # it stopped reading: its exit status and words say why
+        proc.stdin.close()
+        said = proc.stdout.read().decode(errors="replace")
+    return proc.returncode, said

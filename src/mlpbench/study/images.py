@@ -27,8 +27,8 @@ from pathlib import Path
 
 from mlpbench.measure.provenance import git_revision
 from mlpbench.measure.records import write_atomic
-from mlpbench.study import reproducible
-from mlpbench.study.docker import image_inspect
+from mlpbench.study import image_archive, reproducible
+from mlpbench.study.docker import cli, image_inspect, podman_options
 from mlpbench.study.image_archive import sha256_file
 
 # Wheels that run on Debian 12 (glibc 2.36), x86_64: pip matches --platform tags exactly.
@@ -121,8 +121,9 @@ TEST_STAGE = "docker/test-stage.sh"  # in the tree the workflow runs in (its `re
 
 def test_stage(image_id, test_impls, data, repo, docker="docker"):
     """Run the test stage (repo's docker/test-stage.sh) in the loaded image, as the calling
-    user, with no network."""
-    run([docker, "run", "--rm", "--init", "--network", "none",
+    user, with no network (docker="podman": in podman)."""
+    extra = podman_options()[1] if Path(docker).name == "podman" else []
+    run([*cli(docker), "run", "--rm", "--init", "--network", "none", *extra,
          "--user", f"{os.getuid()}:{os.getgid()}", "--env", "HOME=/tmp", "--workdir", "/tmp",
          "--env", f"TEST_IMPLS={' '.join(test_impls)}",
          "--volume", f"{Path(data).resolve()}:/tmp/source/mnist.npz:ro",
@@ -130,9 +131,11 @@ def test_stage(image_id, test_impls, data, repo, docker="docker"):
          "--entrypoint", "/bin/bash", image_id, "/tmp/test-stage.sh"])
 
 
-def build_image(image, locks, wheelhouses, base_tar, base, data, out, repo, archive):
+def build_image(image, locks, wheelhouses, base_tar, base, data, out, repo, archive,
+                runtime="docker"):
     """Build the image from the tree at repo (the workflow's, never the package's install
-    location) into `archive`, load it, run its test stage, and record it in `out` (JSON)."""
+    location) into `archive`, load it into the runtime (docker or podman), run its test stage
+    there, and record it in `out` (JSON)."""
     repo = Path(repo).resolve()
     spec = IMAGES[image]
     base = json.loads(Path(base).read_text()) if not isinstance(base, dict) else base
@@ -144,14 +147,15 @@ def build_image(image, locks, wheelhouses, base_tar, base, data, out, repo, arch
                                                     image, spec.base, work=out.parent)
     seconds = time.monotonic() - started
     log(f"mlpbench:{image}: {image_id}, archive {archive} ({seconds:.0f} s)")
-    run(["docker", "load", "--input", archive])
-    if image_inspect(image_id) != image_id:
-        raise RuntimeError(f"docker load {archive} did not give {image_id}")
-    test_stage(image_id, spec.test_impls, data, repo)
+    returncode, said = image_archive.load(archive, runtime)
+    log(said.strip())
+    if returncode != 0 or image_inspect(image_id, docker=runtime) != image_id:
+        raise RuntimeError(f"{runtime} load of {archive} did not give {image_id}")
+    test_stage(image_id, spec.test_impls, data, repo, runtime)
     record = {
         "image": f"mlpbench:{image}",
         "image_id": image_id,
-        "size_bytes": int(image_inspect(image_id, "{{.Size}}")),
+        "size_bytes": int(image_inspect(image_id, "{{.Size}}", runtime)),
         "name": image,
         "diff_ids": diff_ids,
         "base": base,
@@ -162,7 +166,7 @@ def build_image(image, locks, wheelhouses, base_tar, base, data, out, repo, arch
         # a rebuild (image_verify) clones this revision: uncommitted sources would differ
         "git_revision": revision,
         "git_dirty": dirty,
-        "test_stage": "passed",
+        "test_stage": f"passed in {runtime}",
         "build_seconds": round(seconds, 1),
         "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "archive": str(archive),

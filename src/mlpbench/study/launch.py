@@ -82,7 +82,7 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with node.timing_lock(lock_path), open(log_path, "a") as log:
         if name:  # nothing of an earlier, killed run may compete with this one
-            for leftover in docker.remove_leftovers():
+            for leftover in docker.remove_leftovers(settings.runner):
                 log.write(f"removed a leftover container {leftover}\n")
         where = placement.for_attempt(tag, threads, settings, log)
         argv = build(where=where)
@@ -103,7 +103,8 @@ def _execute(build, tag, threads, settings, log_path, lock_path, name):
             reason = f"killed after timeout_s={settings.timeout_s} s"
         finally:
             if name and not finished:  # killing the docker client leaves its container
-                subprocess.run(docker.kill_argv(name), capture_output=True, check=False)
+                subprocess.run(docker.kill_argv(name, settings.runner), capture_output=True,
+                               check=False)
             wall = time.perf_counter() - started
             harness_cpu = harness.cpu_seconds(harness_pids) - harness_cpu0
             if name:  # the docker client is the study's, not the run's
@@ -129,13 +130,13 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
     # more threads than CPUs: its runs are skipped, with nothing to start and no CPUs to wait for
     skip_reason = skip_reason or timing.too_few_cpus(process.threads,
                                                      len(os.sched_getaffinity(0)))
-    if settings.runner == "docker" and not skip_reason:
+    if settings.runner in docker.RUNTIMES and not skip_reason:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "a") as log:
             faults.runtime_or_stop(f"{process}: no container runtime", settings, log)
         if image:  # a node without it loads it from the study's archive, not while others time
             with node.timing_lock(lock_path), open(log_path, "a") as log:
-                image_archive.ensure_loaded(image, log)
+                image_archive.ensure_loaded(image, log, docker=settings.runner)
     pending, earlier, statuses = list(cells), {c: [] for c in cells}, {}
     attempt, retried = 1, 0
     while pending and attempt <= settings.attempts:
@@ -149,7 +150,7 @@ def run(process, cells, epochs, settings, data_path, out, log_path, lock_path, i
                 path.unlink(missing_ok=True)
             if attempt > 1:  # let a passing disturbance pass before looking for quiet CPUs
                 time.sleep(placement.BACKOFF_S)
-            cname = docker.container_name(tag) if settings.runner == "docker" else None
+            cname = docker.container_name(tag) if settings.runner in docker.RUNTIMES else None
             argv, where, reason, returncode, wall, harness_cpu = _execute(
                 partial(_argv, process, list(pending), epochs, settings, data_path, out,
                         image=image, name=cname, order_seed=order_seed),

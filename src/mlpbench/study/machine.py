@@ -53,6 +53,7 @@ def describe(load_lines, busy):
         "platform": platform.platform(),
         "python": platform.python_version(),
         "docker": daemon.removeprefix("Docker daemon ") if ok else None,
+        "podman": docker.podman_version(),
     }
 
 

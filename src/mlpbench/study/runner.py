@@ -1,6 +1,7 @@
-"""Where the study's timed processes run: `runner: auto | local | docker`, decided once by the
-workflow's runner checkpoint (results/runner.json), with whether GPU cells can run. `auto`
-picks docker when a daemon answers, else local, and keeps its first choice for later runs.
+"""Where the study's timed processes run: `runner: auto | local | docker | podman`, decided once
+by the workflow's runner checkpoint (results/runner.json), with whether GPU cells can run.
+`auto` picks docker when a daemon answers, else local, and keeps its first choice for later
+runs; it never picks podman, which runs the same image without a daemon when asked for.
 `run_options()` is the one place that writes `mlpbench run`'s command line, `command()` the
 argv that runs it under the decided runner.
 """
@@ -8,20 +9,32 @@ argv that runs it under the decided runner.
 import sys
 from pathlib import Path
 
-from mlpbench.study.docker import docker_available, gpu_available, run_argv
+from mlpbench.study.docker import (
+    RUNTIMES,
+    docker_available,
+    gpu_available,
+    run_argv,
+    runtime_available,
+)
 
-RUNNERS = ("auto", "local", "docker")
+RUNNERS = ("auto", "local", *RUNTIMES)
 
 
-def resolve(setting, docker="docker"):
-    """`runner: auto|local|docker` -> ("local" | "docker", one line saying why).
+def resolve(setting, docker="docker", podman="podman"):
+    """`runner: auto|local|docker|podman` -> (the runner, one line saying why).
 
-    auto picks docker when a daemon answers, else local; docker without a daemon is an error.
+    auto picks docker when a daemon answers, else local; docker without a daemon, or podman
+    where it cannot work (podman_problems), is an error.
     """
     if setting not in RUNNERS:
         raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, got {setting!r}")
     if setting == "local":
         return "local", "runner: local (as configured)"
+    if setting == "podman":
+        ok, why = runtime_available(podman)
+        if not ok:
+            raise RuntimeError(f"runner: podman, but {why}")
+        return "podman", f"runner: podman ({why})"
     ok, why = docker_available(docker)
     if setting == "docker":
         if not ok:
@@ -62,7 +75,7 @@ def decide(setting, devices, record_path, docker="docker"):
     said, gpu_skip = [why], None
     if "gpu" in devices:
         if runner != "docker":
-            gpu_skip = "GPU cells run in the CUDA image: they need runner docker"
+            gpu_skip = "GPU cells run in the CUDA image with --gpus: they need runner docker"
         else:
             ok, what = gpu_available(docker)
             gpu_skip = None if ok else what
@@ -88,11 +101,11 @@ def command(options, process, settings, data_path, out, image=None, name=None,
     if settings.runner == "local":
         return [python, "-m", "mlpbench", "run", *options, "--data", str(data_path),
                 "--out", str(out)]
-    if settings.runner == "docker":
+    if settings.runner in RUNTIMES:
         if image is None:
-            raise ValueError("runner docker needs the image record (--image)")
+            raise ValueError(f"runner {settings.runner} needs the image record (--image)")
         return run_argv(options, threads=process.threads, data=data_path, out=out,
                         image=image["image_id"], image_digest=image["image_id"],
                         device=process.device, name=name, allowed=cpus,
-                        git_revision=image.get("git_revision"))
+                        docker=settings.runner, git_revision=image.get("git_revision"))
     raise ValueError(f"runner {settings.runner!r} is not supported")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlpbench import paths
+from mlpbench.study.docker import RUNTIMES
 
 SACCT_FIELDS = "JobID,Comment%48,NodeList,ReqCPUS,AllocCPUS,Start,End,State"
 
@@ -49,8 +50,8 @@ def overlaps(runs):
 
 
 def not_in_image(runs, image_id):
-    """Rows of runs.csv that did not run in the image image_id (runner docker)."""
-    return runs[(runs["runner"] != "docker") | (runs["image_digest"] != image_id)]
+    """Rows of runs.csv that did not run in the image image_id (runner docker or podman)."""
+    return runs[~runs["runner"].isin(RUNTIMES) | (runs["image_digest"] != image_id)]
 
 
 def sacct(job_ids):
