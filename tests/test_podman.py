@@ -98,6 +98,8 @@ def test_runner_podman_is_chosen_only_when_asked_for_and_refused_where_it_cannot
     bad = fake(tmp_path / "bad", "podman", f"echo '{json.dumps(bad_info)}'")
     with pytest.raises(RuntimeError, match="^runner: podman, but podman's storage driver is vfs"):
         runner.resolve("podman", podman=bad)
+    with pytest.raises(RuntimeError, match="^runner: podman, but no `.*podman` command on PATH"):
+        runner.resolve("podman", podman=str(tmp_path / "none" / "podman"))
 
 
 def test_podman_ids_read_as_docker_ids(tmp_path):

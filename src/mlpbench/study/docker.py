@@ -2,8 +2,8 @@
 
 `run_argv()` turns `mlpbench run` (one process of the study) into `docker run --rm --network
 none ... mlpbench run ...` (runtime "docker"), or the same with `podman run` (runtime "podman":
-no daemon, for clusters that forbid Docker's; `podman_problems()` says why it cannot work on a
-machine, before any job runs):
+no daemon, for clusters that forbid Docker's; `runtime_available()` says why it cannot work on
+a machine, before any job runs):
 - pinned to as many CPUs as the cell's thread count (`--cpuset-cpus`, the first CPUs of this
   process's affinity mask; a cell that asks for more than there are gets them all, and the
   runner inside records it as skipped with the reason);
@@ -37,7 +37,8 @@ RUNTIMES = ("docker", "podman")  # the runners that run in an image: each its co
 PASS_THROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # podman 4.3 runs its OCI runtime (conmon, runc) with RLIMIT_NPROC 32768, and by default asks
 # for 1048576 open files and processes in the container; where root lacks CAP_SYS_RESOURCE
-# (this project's VMs) runc cannot raise a limit and the run fails ("error setting rlimit").
+# (this project's VMs) runc cannot raise a limit and the run fails ("error setting rlimit";
+# 32768 is what conmon's /proc/PID/limits showed there).
 # So a podman run asks for this process's own limits, nproc at most this.
 PODMAN_NPROC = 32768
 DATA_MOUNT = "/data"
@@ -162,10 +163,11 @@ def _answers(argv, timeout):
 def runtime_available(runtime="docker", timeout=15):
     """(True, what) when the runtime can start a container here, else (False, why not)."""
     if Path(runtime).name == "podman":
-        problem = podman_problems(runtime, timeout)
-        if problem:
-            return False, problem
-        return True, f"podman {_podman_info(runtime)[0]['version']['Version']}"
+        if shutil.which(runtime) is None:
+            return False, f"no `{runtime}` command on PATH"
+        info, why = _podman_info(runtime, timeout)
+        problem = podman_problems(info=info) if info else f"`podman info` failed: {why}"
+        return (False, problem) if problem else (True, f"podman {info['version']['Version']}")
     return docker_available(runtime, timeout)
 
 
@@ -174,14 +176,9 @@ def _podman_info(podman="podman", timeout=30):
     return (json.loads(out), None) if out else (None, why)
 
 
-def podman_problems(podman="podman", timeout=30, info=None, hybrid=None):
-    """Why runner podman cannot work on this machine (one line), or None."""
-    if info is None:
-        if shutil.which(podman) is None:
-            return f"no `{podman}` command on PATH"
-        info, why = _podman_info(podman, timeout)
-        if info is None:
-            return f"`podman info` failed: {why}"
+def podman_problems(info, hybrid=None):
+    """Why runner podman cannot work on this machine (one line), or None; info: `podman info
+    --format json`, hybrid: whether cgroups are v1 with a v2 mount (default: look)."""
     host = info["host"]
     if "cpuset" not in host.get("cgroupControllers", []):
         return ("podman cannot pin a run to its CPUs: the cgroup cpuset controller is not "
