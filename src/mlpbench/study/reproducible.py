@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from mlpbench.study import docker_archive, layers, wheel_install
+from mlpbench.study.image_archive import sha256_file
 
 DEBIAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 ENV = (f"PATH={wheel_install.VENV}/bin:{DEBIAN_PATH}", "LANG=C.UTF-8", "PYTHONUNBUFFERED=1",
@@ -82,7 +83,7 @@ def build(base_tar, locks, wheelhouses, repo, archive, name="cpu", base="base", 
         wheels = work / "package"
         wheel = package_wheel(repo, wheels)
         lock = work / "package.lock"
-        lock.write_text(f"mlpbench==0.1.0 --hash=sha256:{wheel_install._sha256(wheel)}\n")
+        lock.write_text(f"mlpbench==0.1.0 --hash=sha256:{sha256_file(wheel)}\n")
         wheel_install.install_lock(lock, wheels, work / "stage-package")
         layer_paths.append(work / "package.tar")
         diff_ids.append(layers.write_layer(layers.from_tree(work / "stage-package"),

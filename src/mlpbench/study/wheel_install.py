@@ -8,13 +8,14 @@ nothing more; here into a stage folder (destdir) as if at /opt/venv, with script
 The stage becomes a layer with mlpbench.study.layers.from_tree.
 """
 
-import hashlib
 import re
 from pathlib import Path
 
 from installer import install
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
+
+from mlpbench.study.image_archive import sha256_file
 
 VENV = "/opt/venv"
 SITE = f"{VENV}/lib/python3.11/site-packages"
@@ -37,14 +38,6 @@ def lock_hashes(lock_text):
     return pins
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def wheel_name(path):
     """The normalised project name of a wheel file."""
     return re.sub(r"[-_.]+", "-", Path(path).name.split("-")[0]).lower()
@@ -62,7 +55,7 @@ def install_lock(lock, wheelhouse, stage, done=()):
             continue
         if name not in pins:
             raise ValueError(f"{wheel.name}: not in {lock}")
-        if _sha256(wheel) not in pins[name][1]:
+        if sha256_file(wheel) not in pins[name][1]:
             raise ValueError(f"{wheel.name}: its SHA-256 is not one {lock} lists")
         destination = SchemeDictionaryDestination(
             SCHEME, interpreter=f"{VENV}/bin/python", script_kind="posix",
