@@ -114,8 +114,7 @@ def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", 
     env.update(MLPBENCH_RUNNER=runtime, MLPBENCH_IMAGE_DIGEST=str(image_digest), HOME="/tmp")
     if git_revision:
         env["MLPBENCH_GIT_REVISION"] = git_revision
-    extra = podman_options()[1] if runtime == "podman" else []
-    argv = [*cli(docker), "run", "--rm", "--init", "--network", "none", *extra,
+    argv = [*isolated_run(docker),
             "--name", name or container_name(Path(out).stem),
             "--cpuset-cpus", cpuset(threads, allowed),
             "--user", user, "--workdir", "/tmp",
@@ -132,6 +131,13 @@ def run_argv(options, *, threads, data, out, image, image_digest, device="cpu", 
 def cli(runtime="docker"):
     """The runtime's command with its global options (podman's, without systemd)."""
     return [runtime, *(podman_options()[0] if Path(runtime).name == "podman" else [])]
+
+
+def isolated_run(runtime="docker"):
+    """`RUNTIME run` as every container of the study starts: removed after, signals through
+    --init, no network, and what podman needs beyond docker (podman_options)."""
+    extra = podman_options()[1] if Path(runtime).name == "podman" else []
+    return [*cli(runtime), "run", "--rm", "--init", "--network", "none", *extra]
 
 
 def kill_argv(name, docker="docker"):

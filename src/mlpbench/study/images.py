@@ -28,7 +28,7 @@ from pathlib import Path
 from mlpbench.measure.provenance import git_revision
 from mlpbench.measure.records import write_atomic
 from mlpbench.study import image_archive, reproducible
-from mlpbench.study.docker import cli, image_inspect, podman_options
+from mlpbench.study.docker import image_inspect, isolated_run
 from mlpbench.study.image_archive import sha256_file
 
 # Wheels that run on Debian 12 (glibc 2.36), x86_64: pip matches --platform tags exactly.
@@ -122,8 +122,7 @@ TEST_STAGE = "docker/test-stage.sh"  # in the tree the workflow runs in (its `re
 def test_stage(image_id, test_impls, data, repo, docker="docker"):
     """Run the test stage (repo's docker/test-stage.sh) in the loaded image, as the calling
     user, with no network (docker="podman": in podman)."""
-    extra = podman_options()[1] if Path(docker).name == "podman" else []
-    run([*cli(docker), "run", "--rm", "--init", "--network", "none", *extra,
+    run([*isolated_run(docker),
          "--user", f"{os.getuid()}:{os.getgid()}", "--env", "HOME=/tmp", "--workdir", "/tmp",
          "--env", f"TEST_IMPLS={' '.join(test_impls)}",
          "--volume", f"{Path(data).resolve()}:/tmp/source/mnist.npz:ro",

@@ -35,10 +35,9 @@ ENV = (f"PATH={wheel_install.VENV}/bin:{DEBIAN_PATH}", "LANG=C.UTF-8", "PYTHONUN
 def package_sources(repo):
     """What `mlpbench run` imports (tests/test_cli.py), and the project file: layer 3's inputs."""
     repo = Path(repo)
-    found = [repo / "pyproject.toml",
-             *[repo / "src/mlpbench" / f"{n}.py" for n in ("__init__", "__main__", "cli")],
-             *sorted((repo / "src/mlpbench/measure").rglob("*.py"))]
-    return [p for p in found if "__pycache__" not in p.parts]
+    return [repo / "pyproject.toml",
+            *[repo / "src/mlpbench" / f"{n}.py" for n in ("__init__", "__main__", "cli")],
+            *sorted((repo / "src/mlpbench/measure").rglob("*.py"))]
 
 
 def package_wheel(repo, out_dir, epoch=layers.SOURCE_DATE_EPOCH):
