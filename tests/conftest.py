@@ -36,3 +36,13 @@ def run_cli(*args, env=None):
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "mlpbench", *map(str, args)],
                           capture_output=True, text=True, env=full_env, cwd=ROOT, timeout=600)
+
+
+def call_in_own_process(module, call):
+    """Run `module.call` (Python source, e.g. "f('a', 1)") from tests/ in a fresh process and
+    fail with its stderr unless it succeeds: Keras runs one backend per process."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); "
+            f"import {module} as t; t.{call}")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]

@@ -10,10 +10,10 @@ In float32 everyone agrees to the rounding of ~784-term sums: 1e-4 absolute.
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import call_in_own_process
 
 from mlpbench.measure import data, model
 from mlpbench.measure.data import prepare
@@ -60,12 +60,8 @@ def params_in_own_process(name, dtype, mnist_path, out):
     reason = REGISTRY[name]().unavailable(dtype)  # the child process gets the backend it needs
     if reason:
         pytest.skip(reason)
-    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            "import test_equivalence as t; "
-            f"t.save_params_after_steps({name!r}, {dtype!r}, {str(mnist_path)!r}, {str(out)!r})")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=600, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+    call_in_own_process("test_equivalence", f"save_params_after_steps({name!r}, {dtype!r}, "
+                                            f"{str(mnist_path)!r}, {str(out)!r})")
     with np.load(out) as f:
         arrays = [f[f"arr_{i}"] for i in range(len(f.files))]
     return [(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)]

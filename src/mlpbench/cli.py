@@ -82,7 +82,7 @@ def build_parser():
                    help="the cells to run, instead of every --dtype with every --batch")
     p.add_argument("--threads", required=True, type=positive_int)
     p.add_argument("--epochs", type=positive_int, default=3, help="timed epochs per cell")
-    p.add_argument("--warmup-epochs", type=non_negative_int, default=1)
+    p.add_argument("--warmup-epochs", type=non_negative_int, default=0)
     p.add_argument("--subset", type=positive_int, default=N_TRAIN,
                    help="use the first N training samples (default: all 60000)")
     p.add_argument("--seed", type=non_negative_int, default=0)

@@ -7,10 +7,12 @@ Two rates, in GFLOP/s (2 * m * k * n FLOPs per product):
   weight gradient with A read transposed, delta with W read transposed), run back to back.
 
 Each rate is the best of several timed rounds of at least ROUND_S seconds (the least disturbed
-by other processes); the whole probe takes 0.2-0.5 s (it runs for every cell of the study, so
-it must stay cheap; the square rate once per dtype and process). Operands hold a constant: a
-GEMM's speed does not depend on the values, and filling them costs nothing. measure.timing calls
-it inside its thread limit, before the timed epochs; call it after threadpoolctl's limit is set.
+by other processes). The square rate is measured once per dtype and process (0.15-0.2 s); the
+shapes rate, 0.15-0.5 s per cell, only in the runs of implementations that ask for it
+(Implementation.probes_shapes: one NumPy implementation, as every NumPy one has the same BLAS).
+Operands hold a constant: a GEMM's speed does not depend on the values, and filling them costs
+nothing. measure.timing calls it inside its thread limit, before the timed epochs; call it after
+threadpoolctl's limit is set.
 """
 
 import functools
@@ -81,10 +83,11 @@ def shapes_gflops(batch, dtype, layers=LAYERS, round_s=ROUND_S, rounds=ROUNDS):
     return _rate(step, flops, round_s, rounds)
 
 
-def probe(dtype, batch, layers=LAYERS, round_s=ROUND_S, rounds=ROUNDS):
-    """Both rates, with what was measured: {square_gflops, shapes_gflops, square_n, seconds}."""
+def probe(dtype, batch, layers=LAYERS, round_s=ROUND_S, rounds=ROUNDS, shapes=True):
+    """The rates, with what was measured: {square_gflops, shapes_gflops, square_n, seconds};
+    shapes=False leaves the shapes rate out (None)."""
     t0 = perf_counter()
     square = square_gflops(dtype, round_s=round_s, rounds=rounds)
-    shapes = shapes_gflops(batch, dtype, layers, round_s=round_s, rounds=rounds)
+    shapes = shapes_gflops(batch, dtype, layers, round_s=round_s, rounds=rounds) if shapes else None
     return {"square_gflops": square, "shapes_gflops": shapes, "square_n": SQUARE,
             "seconds": perf_counter() - t0}

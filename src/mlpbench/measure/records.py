@@ -36,6 +36,8 @@ RUN_FIELDS = (*CELL, "epochs", "warmup_epochs", "subset", "seed")
 LAUNCH_FIELDS = ("repeat", "process", "attempt", "disturbed", "earlier_attempts", "command",
                  "process_wall_s", "harness_cpu_per_wall", "node", "slurm_job_id", "gpus")
 PHASES = ("forward", "backward", "update", "shuffle")  # phase_s's keys (NumPy implementations)
+# untimed_s's keys: a run's parts outside its timed epochs, in the order they run
+UNTIMED = ("probe", "prepare", "setup", "prime", "warmup", "evaluate")
 PER_EPOCH = ("epoch_wall_s", "epoch_cpu_s", "cpu_per_wall", "interference", "machine_busy")
 
 

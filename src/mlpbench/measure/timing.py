@@ -9,13 +9,14 @@ cell). Each cell starts from the same initial weights with a fresh implementatio
 The timed region is the training epochs only: each epoch is bracketed by perf_counter (wall)
 and process_time (CPU of all the process's threads), and by /proc/stat's tick counts, which
 say how much CPU other work took from the run's CPUs meanwhile (mlpbench.measure.interference). Data
-loading, preparation, model building, compilation (warm-up), the peak probe and evaluation
-happen outside it.
+loading, preparation, model building, compilation (prime, then any warm-up epochs), the peak
+probe and evaluation happen outside it; the record's untimed_s says how long each took.
 """
 
 import math
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from statistics import median
 
@@ -111,22 +112,30 @@ def time_runs(cells, data_path, out_pattern, hyper=None):
     cpus = len(os.sched_getaffinity(0))
     if threads <= cpus:
         pin_to_cpus(threads)
-    records, dataset = [], None
+    records, dataset, prepared = [], None, {}
     for cell in cells:
         if dataset is None and threads <= cpus:
             from mlpbench.measure import data
 
             dataset = data.load(data_path)
-        record = time_run(cell, dataset, hyper, cpus)
+        record = time_run(cell, dataset, hyper, cpus, prepared)
         write_atomic(record, str(out_pattern).format(dtype=cell.dtype, batch=cell.batch))
         records.append(record)
     return records
 
 
-def time_run(cell, raw_data, hyper=None, cpus=None):
+@contextmanager
+def _spent(untimed, part):
+    t0 = time.perf_counter()
+    yield
+    untimed[part] = time.perf_counter() - t0
+
+
+def time_run(cell, raw_data, hyper=None, cpus=None, prepared=None):
     """Run one cell on loaded MNIST (data.load) in this process; return its record.
 
-    cpus: how many CPUs the process could use before it pinned itself (default: as now).
+    cpus: how many CPUs the process could use before it pinned itself (default: as now);
+    prepared: {(dtype, subset): data.prepare's Dataset}, shared by a process's cells.
     """
     from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -144,22 +153,35 @@ def time_run(cell, raw_data, hyper=None, cpus=None):
                       provenance=provenance.collect(threadpool_info()))
         return record
 
+    prepared = {} if prepared is None else prepared
+    untimed = {}  # seconds of each untimed part of the run, in order
     with threadpool_limits(limits=cell.threads):
         # the CPU's GEMM rate with the same BLAS, threads and dtype, before TensorFlow loads
-        probe = peak.probe(cell.dtype, cell.batch) if cell.device == "cpu" else {}
-        dataset = data.prepare(raw_data, cell.dtype, cell.subset)
-        params = model.init_params(cell.seed, cell.dtype)
-        impl.setup(dataset, params, hyper, cell.batch, cell.seed, cell.threads)
-        impl.warm_up(cell.warmup_epochs)
+        with _spent(untimed, "probe"):
+            probe = {} if cell.device != "cpu" else peak.probe(
+                cell.dtype, cell.batch, shapes=impl.probes_shapes)
+        with _spent(untimed, "prepare"):
+            key = (cell.dtype, cell.subset)
+            if key not in prepared:
+                prepared[key] = data.prepare(raw_data, cell.dtype, cell.subset)
+            dataset = prepared[key]
+        with _spent(untimed, "setup"):
+            params = model.init_params(cell.seed, cell.dtype)
+            impl.setup(dataset, params, hyper, cell.batch, cell.seed, cell.threads)
+        with _spent(untimed, "prime"):
+            impl.prime()
+        with _spent(untimed, "warmup"):
+            impl.warm_up(cell.warmup_epochs)
         clock = EpochClock()
         impl.train(range(cell.warmup_epochs, cell.warmup_epochs + cell.epochs), clock)
         blas = threadpool_info()  # inside the limit: shows the thread count in force
 
-    trained = impl.get_params()
-    train_acc = train_loss = test_acc = test_loss = None
-    if model.all_finite(trained):
-        train_acc, train_loss = model.evaluate(trained, dataset.x_train, dataset.y_train)
-        test_acc, test_loss = model.evaluate(trained, dataset.x_test, dataset.y_test)
+    with _spent(untimed, "evaluate"):
+        trained = impl.get_params()
+        train_acc = train_loss = test_acc = test_loss = None
+        if model.all_finite(trained):
+            train_acc, train_loss = model.evaluate(trained, dataset.x_train, dataset.y_train)
+            test_acc, test_loss = model.evaluate(trained, dataset.x_test, dataset.y_test)
     if not all(map(_finite, (train_loss, test_loss))):
         record.update(status="invalid", reason="training went non-finite (NaN or inf)")
         train_loss = test_loss = None
@@ -176,6 +198,8 @@ def time_run(cell, raw_data, hyper=None, cpus=None):
         peak_gflops=probe.get("square_gflops"),
         peak_gflops_shapes=probe.get("shapes_gflops"),
         os_threads=clock.threads_seen,
+        warmup_steps=impl.warmup_steps,
+        untimed_s=untimed,
         phase_s=impl.phase_s,
         train_accuracy=train_acc,
         test_accuracy=test_acc,

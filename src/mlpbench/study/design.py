@@ -24,7 +24,8 @@ import numpy as np
 
 from mlpbench.study import grid
 
-CELL_FIXED_S = 0.4  # per cell and process, besides its warm-up epochs: probe, set-up, evaluation
+CELL_FIXED_S = 0.4  # per cell and process, besides its warm-up epochs: probe, set-up, prime,
+# evaluation
 MIN_BETWEEN = 1e-6  # S2^2 floor: a between-process variance the pilot cannot tell from 0
 
 

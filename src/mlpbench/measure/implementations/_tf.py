@@ -40,20 +40,26 @@ def keras_weights_as_params(weights):
     return [(weights[i], weights[i + 1]) for i in range(0, len(weights), 2)]
 
 
-def keras_callback(keras, clock, set_lr=None):
-    """A Keras callback that brackets each epoch with the timing clock (and sets that epoch's
-    learning rate); keras is imported late, so the class is made here."""
+def fit_callback(keras, numbers, timed_from, clock, set_lr, restore):
+    """A Keras callback for one fit() call whose epoch i is the schedule's epoch numbers[i], or
+    None for a warm-up epoch that restore() undoes at its end. It sets each epoch's learning
+    rate and brackets the epochs numbered timed_from or later with the clock; keras is
+    imported late, so the class is made here."""
+    first = next(e for e in numbers if e is not None)
 
-    class ClockCallback(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            clock.epoch_begin(epoch)
-            if set_lr is not None:
-                set_lr(epoch)
+    class FitEpochs(keras.callbacks.Callback):
+        def on_epoch_begin(self, i, logs=None):
+            set_lr(first if numbers[i] is None else numbers[i])
+            if numbers[i] is not None and numbers[i] >= timed_from:
+                clock.epoch_begin(numbers[i])
 
-        def on_epoch_end(self, epoch, logs=None):
-            clock.epoch_end(epoch)
+        def on_epoch_end(self, i, logs=None):
+            if numbers[i] is None:
+                restore()  # Keras's JAX backend reloads its state from the variables next epoch
+            elif numbers[i] >= timed_from:
+                clock.epoch_end(numbers[i])
 
-    return ClockCallback()
+    return FitEpochs()
 
 
 class KerasImplementation(Implementation):
@@ -92,6 +98,50 @@ class KerasImplementation(Implementation):
         keras.utils.set_random_seed(seed)
         keras.config.set_floatx(dtype)  # losses and metrics follow floatx
         return keras
+
+    # fit()'s first epoch creates its input iterator (0.1-0.4 s: it copies the training set)
+    # and traces or jits the train function, which no earlier fit() call does for it: measured
+    # 1.2-1.9x slower first epochs after a short fit() of its own. So the warm-up is that epoch,
+    # untimed at the start of train()'s fit() and undone at its end.
+    fit_warmup_epochs = 1
+    pending_warmup = 0  # warm_up()'s epochs, run at the start of the next fit()
+
+    @property
+    def warmup_steps(self):
+        return self.fit_warmup_epochs * -(-len(self.x) // self.batch)
+
+    def prime(self):
+        """Nothing before fit(): see fit_warmup_epochs."""
+
+    def warm_up(self, epochs):
+        self.pending_warmup = epochs  # untimed epochs that count, at the start of the next fit()
+
+    def _set_lr(self, epoch):
+        """Set the optimizer's learning rate for this epoch (a fixed one: nothing to do)."""
+
+    def _fit(self, epochs, clock, fit):
+        """Train `epochs` in one fit(numbers, callback) call: numbers[i] is fit epoch i's number
+        in the schedule (None: the undone warm-up epoch), and callback must be passed to fit."""
+        first = epochs.start - self.pending_warmup
+        self.pending_warmup = 0
+        if epochs.stop <= first:
+            return
+        numbers = [None] * self.fit_warmup_epochs + list(range(first, epochs.stop))
+        state = self.save_state()
+        fit(numbers, fit_callback(self.keras, numbers, epochs.start, clock, self._set_lr,
+                                  lambda: self.load_state(state)))
+
+    def save_state(self):
+        optimizer = self.model.optimizer
+        if not optimizer.built:  # its slots (momentum) exist from here on, at zero
+            optimizer.build(self.model.trainable_variables)
+        return self.model.get_weights(), [v.numpy() for v in optimizer.variables]
+
+    def load_state(self, state):
+        weights, optimizer_values = state
+        self.model.set_weights(weights)
+        for v, value in zip(self.model.optimizer.variables, optimizer_values, strict=True):
+            v.assign(value)  # the iteration count and the slots, as before the steps
 
     def get_params(self):
         return [(np.asarray(w), np.asarray(b))

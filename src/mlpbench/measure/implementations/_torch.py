@@ -59,8 +59,9 @@ class TorchImplementation(Implementation):
         self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         self.hyper, self.batch, self.seed = hyper, batch, seed
         self.n = len(data.x_train)
-        self.x = torch.from_numpy(data.x_train).to(self.device)
-        self.y = torch.from_numpy(data.y_train).to(self.device)
+        # copies: the prepared arrays are read-only, which torch.from_numpy does not take
+        self.x = torch.from_numpy(np.array(data.x_train)).to(self.device)
+        self.y = torch.from_numpy(np.array(data.y_train)).to(self.device)
         self.params = [torch.from_numpy(np.array(a)).to(self.device).requires_grad_()
                        for pair in params for a in pair]
         self.velocity = [torch.zeros_like(p) for p in self.params]
@@ -104,21 +105,38 @@ class TorchImplementation(Implementation):
         if self.device.type == "cuda":
             self.torch.cuda.synchronize()  # the epoch's queued kernels are done
 
+    warmup_steps = 2  # torch.compile compiles in the first; eager warms its allocator
+
+    def _steps(self, epoch, stop):
+        """The epoch's steps up to sample `stop`; returns when they are done."""
+        lr = self._lr(epoch)
+        order = self.torch.from_numpy(epoch_permutation(self.seed, epoch, self.n))
+        order = order.to(self.device)
+        for start in range(0, stop, self.batch):
+            idx = order[start : start + self.batch]
+            self._step(self.x[idx], self.y[idx], lr)
+        self._sync()
+
     def train(self, epochs, clock):
-        torch = self.torch
         for epoch in epochs:
             clock.epoch_begin(epoch)
-            lr = self._lr(epoch)
-            order = torch.from_numpy(epoch_permutation(self.seed, epoch, self.n)).to(self.device)
-            for start in range(0, self.n, self.batch):
-                idx = order[start : start + self.batch]
-                self._step(self.x[idx], self.y[idx], lr)
-            self._sync()
+            self._steps(epoch, self.n)
             clock.epoch_end(epoch)
+
+    def train_steps(self, steps):
+        self._steps(0, min(self.n, steps * self.batch))
+
+    def save_state(self):
+        return [t.detach().clone() for t in (*self.params, *self.velocity)]
+
+    def load_state(self, state):
+        with self.torch.no_grad():
+            for t, value in zip((*self.params, *self.velocity), state, strict=True):
+                t.copy_(value)
 
     def step(self, x, y, epoch=0):
         torch = self.torch
-        self._step(torch.from_numpy(x).to(self.device), torch.from_numpy(y).to(self.device),
+        self._step(torch.tensor(x, device=self.device), torch.tensor(y, device=self.device),
                    self._lr(epoch))
 
     def get_params(self):

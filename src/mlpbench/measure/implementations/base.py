@@ -1,7 +1,7 @@
 """What an implementation is (benchopt's solver, in short) and the NumPy training loop.
 
-measure.timing calls, in order: skip() -> setup() (untimed) -> warm_up() (untimed) -> train() with a
-clock whose epoch_begin/epoch_end bracket exactly one epoch each. Tests also call step() and
+measure.timing calls, in order: skip() -> setup() -> prime() -> warm_up() (all untimed) -> train()
+with a clock whose epoch_begin/epoch_end bracket exactly one epoch each. Tests also call step() and
 get_params() to compare implementations update by update.
 """
 
@@ -27,21 +27,6 @@ class NoClock:
         pass
 
 
-class TimedFrom:
-    """Passes epochs from `first` on to `clock`; earlier ones (warm-up in the same call) not."""
-
-    def __init__(self, first, clock):
-        self.first, self.clock = first, clock
-
-    def epoch_begin(self, epoch):
-        if epoch >= self.first:
-            self.clock.epoch_begin(epoch)
-
-    def epoch_end(self, epoch):
-        if epoch >= self.first:
-            self.clock.epoch_end(epoch)
-
-
 class Implementation:
     """One way to train the model. Subclasses set name, requires and workload."""
 
@@ -51,6 +36,7 @@ class Implementation:
     workload = "matched"  # "matched": the study's model; "article": the seed article's model
     summary = ""
     cannot_do = {}  # dtype -> why the framework cannot compute in it
+    probes_shapes = False  # its runs measure peak.shapes_gflops (the figures' reference line)
 
     def skip(self, dtype, batch, threads):
         """Why this implementation cannot run the cell here, or None (runner.skip_reason asks
@@ -82,8 +68,30 @@ class Implementation:
         """Take the prepared data and initial params; build everything training needs."""
         raise NotImplementedError
 
+    warmup_steps = 0  # steps that compile and warm a framework, then undone (prime)
+
+    def prime(self):
+        """Run `warmup_steps` training steps (tracing, compiling, allocating), then put the
+        state back: the timed epochs start from the initial weights, as a fresh implementation
+        would, without paying for compilation (stats.first_epoch checks that it suffices)."""
+        if self.warmup_steps:
+            state = self.save_state()
+            self.train_steps(self.warmup_steps)
+            self.load_state(state)
+
+    def save_state(self):
+        """Everything training changes (weights, velocity, optimizer's counters), copied."""
+        raise NotImplementedError
+
+    def load_state(self, state):
+        raise NotImplementedError
+
+    def train_steps(self, steps):
+        """The first `steps` steps of epoch 0, as train() runs them, untimed."""
+        raise NotImplementedError
+
     def warm_up(self, epochs):
-        """Untimed epochs (compilation, caches, allocator); they count in the lr schedule."""
+        """Untimed epochs that count in the lr schedule and in training (warmup_epochs)."""
         self.train(range(epochs), NoClock())
 
     def train(self, epochs, clock):
@@ -113,11 +121,28 @@ class NumpyImplementation(Implementation):
     or override train/step/gradients themselves (numpy-fast).
     """
 
+    # the first batches' temporaries are fresh memory (glibc maps large blocks, then keeps
+    # freed ones for reuse): measured 2.1x slower first epochs at batch 10,000 without this
+    warmup_steps = 2
+
     def setup(self, data, params, hyper, batch, seed, threads):
         self.x, self.y = data.x_train, data.y_train
         self.hyper, self.batch, self.seed = hyper, batch, seed
+        self.initial = params
         self._load(params)
         self.phase_s = None
+
+    def save_state(self):
+        return self.initial  # _load copies what it takes
+
+    def load_state(self, state):
+        self._load(state)
+
+    def train_steps(self, steps):
+        order = epoch_permutation(self.seed, 0, len(self.x))
+        for start in range(0, min(len(order), steps * self.batch), self.batch):
+            idx = order[start : start + self.batch]
+            self.step(self.x[idx], self.y[idx])
 
     def _epochs(self, epochs, clock):
         """The epoch loop every NumPy implementation shares: yields (lr, order, phases) inside

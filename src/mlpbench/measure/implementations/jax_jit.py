@@ -3,8 +3,9 @@
 Params: a list of (W (n_in, n_out), b (n_out,)) arrays, and a velocity of the same shapes. The
 step gathers its batch from the full training arrays (passed as arguments, not baked into the
 program as constants), takes jax.grad of model.objective and applies the heavy-ball momentum
-update; it compiles once per batch shape, in the warm-up epochs. The Python loop walks the same
-per-epoch permutation as the NumPy implementations, so all of them see the same batches.
+update; it compiles once per batch shape, in prime()'s two steps, whose effect is undone. The
+Python loop walks the same per-epoch permutation as the NumPy implementations, so all of them
+see the same batches.
 
 JAX dispatches asynchronously, on the CPU too: each epoch ends with block_until_ready() before
 the clock reads the time. float64 needs jax_enable_x64, turned on before any array exists
@@ -64,18 +65,32 @@ class JaxJit(Implementation):
     def _lr(self, epoch):
         return self.jax.numpy.asarray(learning_rate(self.hyper, epoch), self.dtype)
 
-    def train(self, epochs, clock):
+    warmup_steps = 2
+
+    def _steps(self, epoch, stop):
+        """The epoch's steps up to sample `stop`; returns when they are done."""
         jnp = self.jax.numpy
+        lr = self._lr(epoch)
+        order = jnp.asarray(epoch_permutation(self.seed, epoch, self.n))
+        for start in range(0, stop, self.batch):
+            self.params, self.velocity = self._step_idx(
+                self.params, self.velocity, self.x, self.y, order[start : start + self.batch], lr)
+        self.jax.block_until_ready(self.params)  # JAX dispatches asynchronously
+
+    def train(self, epochs, clock):
         for epoch in epochs:
             clock.epoch_begin(epoch)
-            lr = self._lr(epoch)
-            order = jnp.asarray(epoch_permutation(self.seed, epoch, self.n))
-            for start in range(0, self.n, self.batch):
-                self.params, self.velocity = self._step_idx(
-                    self.params, self.velocity, self.x, self.y,
-                    order[start : start + self.batch], lr)
-            self.jax.block_until_ready(self.params)  # the epoch's queued steps are done
+            self._steps(epoch, self.n)
             clock.epoch_end(epoch)
+
+    def train_steps(self, steps):
+        self._steps(0, min(self.n, steps * self.batch))
+
+    def save_state(self):  # copies: the step donates (frees) the arrays it is given
+        return self.jax.tree.map(self.jax.numpy.copy, (self.params, self.velocity))
+
+    def load_state(self, state):
+        self.params, self.velocity = state
 
     def step(self, x, y, epoch=0):
         jnp = self.jax.numpy

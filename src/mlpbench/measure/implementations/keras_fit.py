@@ -6,7 +6,8 @@ loss summed over the 10 outputs and averaged over the batch. The output layer em
 the loss applies the sigmoid (from_logits=True): the same function, computed without log(0).
 The input is a tf.data pipeline that gathers each batch by the same per-epoch permutation as
 the NumPy implementations (what Keras itself builds from NumPy arrays with shuffle=True, but with
-our order), so all matched implementations see the same batches. Warm-up and timed epochs run in
+our order), so all matched implementations see the same batches. The warm-up epoch (undone at
+its end: KerasImplementation.fit_warmup_epochs), any warmup_epochs and the timed epochs run in
 one fit() call: fit's set-up stays outside every epoch and the warm-up epochs are not timed.
 Inputs (batch, 784), outputs (batch, 10).
 """
@@ -15,10 +16,8 @@ import numpy as np
 
 from mlpbench.measure.implementations._tf import (
     KerasImplementation,
-    keras_callback,
     params_as_keras_weights,
 )
-from mlpbench.measure.implementations.base import TimedFrom
 from mlpbench.measure.model import LAYERS, epoch_permutation, learning_rate
 
 
@@ -50,7 +49,6 @@ class KerasFit(KerasImplementation):
         keras = self._start_keras(threads, seed, str(data.x_train.dtype))
         self.x, self.y = data.x_train, data.y_train
         self.hyper, self.batch, self.seed, self.threads = hyper, batch, seed, threads
-        self.pending_warmup = 0
         self.model = build_matched_model(keras, hyper, str(data.x_train.dtype))
         self.model.set_weights(params_as_keras_weights(params))
         self.optimizer = keras.optimizers.SGD(learning_rate=hyper.learn_rate,
@@ -61,12 +59,12 @@ class KerasFit(KerasImplementation):
     def _set_lr(self, epoch):
         self.optimizer.learning_rate.assign(learning_rate(self.hyper, epoch))
 
-    def warm_up(self, epochs):
-        self.pending_warmup = epochs  # run untimed at the start of the next fit() call
-
-    def _dataset(self, epochs):
+    def _dataset(self, numbers):
+        """Batches of the epochs `numbers` (None: the warm-up epoch, in the next one's order)."""
         tf = self.tf
-        orders = np.stack([epoch_permutation(self.seed, e, len(self.x)) for e in epochs])
+        first = next(e for e in numbers if e is not None)
+        orders = np.stack([epoch_permutation(self.seed, first if e is None else e, len(self.x))
+                           for e in numbers])
         x, y = tf.constant(self.x), tf.constant(self.y)
         ds = tf.data.Dataset.from_tensor_slices(orders).flat_map(
             lambda order: tf.data.Dataset.from_tensor_slices(order).batch(self.batch))
@@ -76,14 +74,12 @@ class KerasFit(KerasImplementation):
         return ds.with_options(options)
 
     def train(self, epochs, clock):
-        first = epochs.start - self.pending_warmup
-        self.pending_warmup = 0
-        if epochs.stop <= first:
-            return
-        callback = keras_callback(self.keras, TimedFrom(epochs.start, clock), self._set_lr)
-        self.model.fit(self._dataset(range(first, epochs.stop)), epochs=epochs.stop,
-                       initial_epoch=first, steps_per_epoch=-(-len(self.x) // self.batch),
-                       shuffle=False, verbose=0, callbacks=[callback])
+        def fit(numbers, callback):
+            self.model.fit(self._dataset(numbers), epochs=len(numbers),
+                           steps_per_epoch=-(-len(self.x) // self.batch), shuffle=False,
+                           verbose=0, callbacks=[callback])
+
+        self._fit(epochs, clock, fit)
 
     def step(self, x, y, epoch=0):
         self._set_lr(epoch)

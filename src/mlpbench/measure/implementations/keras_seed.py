@@ -7,7 +7,7 @@ hyper-parameters; it exists to reproduce the article's accuracy (~0.74 after 35 
 500) and timing. Inputs (batch, 784), outputs (batch, 10).
 """
 
-from mlpbench.measure.implementations._tf import KerasImplementation, keras_callback
+from mlpbench.measure.implementations._tf import KerasImplementation
 
 ARTICLE_L2 = 0.01
 
@@ -31,11 +31,11 @@ class KerasSeed(KerasImplementation):
         self.model.compile(optimizer="rmsprop", loss="categorical_crossentropy")
 
     def train(self, epochs, clock):
-        if len(epochs) == 0:
-            return
-        self.model.fit(self.x, self.y, batch_size=self.batch, epochs=epochs.stop,
-                       initial_epoch=epochs.start, shuffle=True, verbose=0,
-                       callbacks=[keras_callback(self.keras, clock)])
+        def fit(numbers, callback):
+            self.model.fit(self.x, self.y, batch_size=self.batch, epochs=len(numbers),
+                           shuffle=True, verbose=0, callbacks=[callback])
+
+        self._fit(epochs, clock, fit)
 
     def step(self, x, y, epoch=0):
         self.model.train_on_batch(x, y)

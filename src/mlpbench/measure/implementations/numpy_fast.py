@@ -58,6 +58,7 @@ class NumpyFast(NumpyImplementation):
     summary = "preallocated, in place, cache-sized chunks shared among threads"
 
     def setup(self, data, params, hyper, batch, seed, threads):
+        self.workers, self.pool = [], None
         super().setup(data, params, hyper, batch, seed, threads)
         self.threads = threads
         # the inputs with a column of ones (first layer's bias), once, outside the timed region
@@ -80,7 +81,6 @@ class NumpyFast(NumpyImplementation):
                                                                   for w in self.w[1:]]
         self.sizes = [n0] + [w.shape[1] for w in self.w]
         self.dtype = w1.dtype
-        self.workers, self.pool = [], None
 
     def _workers_for(self, n):
         """Enough workers, with buffers big enough, for batches of n rows."""

@@ -16,6 +16,7 @@ from mlpbench.measure.model import sigmoid
 class NumpyStep2(NumpyImplementation):
     name = "numpy-step2"
     summary = "Steps II+III: separate biases, samples as rows, contiguous operands"
+    probes_shapes = True  # the MLP's own products, as NumPy's BLAS runs them (Figure 3's line)
 
     def _load(self, params):
         self.w = [np.array(w) for w, _ in params]

@@ -58,16 +58,32 @@ class TfLoop(Implementation):
                      spec([], dtype)]
         self._step_batch = tf.function(apply, input_signature=batch_sig)
 
-    def train(self, epochs, clock):
+    warmup_steps = 2  # the first traces the step; the second runs it as every later one
+
+    def _steps(self, epoch, stop):
+        """The epoch's steps up to sample `stop`; returns when they are done."""
         tf = self.tf
+        lr = tf.constant(learning_rate(self.hyper, epoch), dtype=self.x.dtype)
+        order = tf.constant(epoch_permutation(self.seed, epoch, self.n))
+        for start in range(0, stop, self.batch):
+            self._step_idx(order[start : start + self.batch], lr)
+        self.w[-1].numpy()  # wait for the queued steps (a GPU runs asynchronously)
+
+    def train(self, epochs, clock):
         for epoch in epochs:
             clock.epoch_begin(epoch)
-            lr = tf.constant(learning_rate(self.hyper, epoch), dtype=self.x.dtype)
-            order = tf.constant(epoch_permutation(self.seed, epoch, self.n))
-            for start in range(0, self.n, self.batch):
-                self._step_idx(order[start : start + self.batch], lr)
-            self.w[-1].numpy()  # wait for the epoch's queued steps (a GPU runs asynchronously)
+            self._steps(epoch, self.n)
             clock.epoch_end(epoch)
+
+    def train_steps(self, steps):
+        self._steps(0, min(self.n, steps * self.batch))
+
+    def save_state(self):
+        return [v.numpy() for v in (*self.vars, *self.velocity)]
+
+    def load_state(self, state):
+        for v, value in zip((*self.vars, *self.velocity), state, strict=True):
+            v.assign(value)
 
     def step(self, x, y, epoch=0):
         self._step_batch(x, y, self.tf.constant(learning_rate(self.hyper, epoch), x.dtype))
