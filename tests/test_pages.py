@@ -5,7 +5,7 @@ from pathlib import Path
 
 from synthetic import record, study
 
-from mlpbench.analysis import archive, between_studies, calibration, claims, gather, stats
+from mlpbench.analysis import archive, between_studies, calibration, claims, gather, stats, warmup
 from mlpbench.report import pages, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +17,7 @@ def test_write_renders_every_page_from_the_tables_it_names(tmp_path):
     ok = gather.timed(epochs)
     judged = claims.evaluate(epochs, runs)
     frames = {"runs": runs, "epochs": epochs, "cells": stats.cells(ok, runs), "claims": judged,
-              "efficiency": stats.efficiency(runs),
+              "efficiency": stats.efficiency(runs), "warmup": warmup.first_epoch(ok, runs),
               "findings": archive.against(judged, "synthetic", []),
               "calibration": calibration.calibrate(
                   ok, [{"processes": 2, "epochs": 3}], calibration.METHODS, 20),

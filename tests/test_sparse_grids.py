@@ -15,6 +15,7 @@ from mlpbench.analysis import (
     gather,
     ranking,
     stats,
+    warmup,
 )
 from mlpbench.report import figures, pages, published
 
@@ -59,6 +60,7 @@ def build(recs, tmp_path):
     frames = {
         "runs": runs, "epochs": epochs, "claims": judged,
         "cells": stats.cells(ok_epochs, runs), "efficiency": stats.efficiency(runs),
+        "warmup": warmup.first_epoch(ok_epochs, runs),
         "speedups": comparisons.speedups(ok_epochs), "ranking": ranking.table(ok_epochs),
         "dtype_ratios": comparisons.dtype_ratios(ok_epochs),
         "thread_scaling": comparisons.thread_scaling(ok_epochs),

@@ -177,6 +177,7 @@ def all_outputs():
         paths.table("claims"),
         paths.table("overhead"),
         paths.table("efficiency"),
+        paths.table("warmup"),
         *[fig.path for fig in figures.FIGURES],
         *[page.path for page in pages.PAGES],
     ]

@@ -31,6 +31,7 @@ rule stats:
         runs=paths.table("runs"),
     output:
         efficiency=paths.table("efficiency"),
+        warmup=paths.table("warmup"),
         cells=paths.table("cells"),
         speedups=paths.table("speedups"),
         ranking=paths.table("ranking"),

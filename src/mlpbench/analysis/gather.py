@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mlpbench.measure import records as run_records
-from mlpbench.measure.records import CELL, PHASES
+from mlpbench.measure.records import CELL, PHASES, UNTIMED
 
 KEYS = [*CELL[:2], "workload", *CELL[2:]]  # a cell of one workload (subset, epochs' data)
 RUN_KEYS = KEYS + ["repeat"]
@@ -25,7 +25,7 @@ SCALARS = ["status", "reason", "process", "attempt", "disturbed", "used", "origi
            "test_accuracy", "train_loss", "test_loss", "t_start", "t_end",
            "runner", "image_digest", "process_wall_s", "achieved_gflops", "peak_gflops",
            "peak_gflops_shapes", "hardware", "hardware_main", "node", "slurm_job_id",
-           "cpus", "cpus_busy_before", "placement_wait_s", "placed_quiet"]
+           "cpus", "cpus_busy_before", "placement_wait_s", "placed_quiet", "warmup_steps"]
 EPOCH_FLAGS = ["status", "attempt", "disturbed", "used", "origin", "hardware_main"]
 DEFAULTS = {"used": True, "origin": "planned", "attempt": 1,
             "disturbed": False, "hardware_main": True}
@@ -102,6 +102,9 @@ def run_row(record):
     phases = record.get("phase_s") or {}
     for phase in PHASES:
         row[f"phase_{phase}_s_median"] = _median(phases.get(phase) or [])
+    untimed = record.get("untimed_s") or {}
+    for part in UNTIMED:
+        row[f"untimed_{part}_s"] = untimed.get(part, np.nan)
     for k, v in (record.get("hyper") or {}).items():
         row[f"hyper_{k}"] = _json_text(v)
     for k, v in (record.get("impl_info") or {}).items():

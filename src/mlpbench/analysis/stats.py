@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from mlpbench.analysis.gather import KEYS, timed
+from mlpbench.measure.records import UNTIMED
 
 INTERVAL = "t on log process medians, spread pooled over the kind"  # claims.csv names it
 CV_WARN = 0.05  # coefficient of variation above which a cell's timing is flagged
@@ -185,23 +186,33 @@ def median_ci(values, n_boot=N_BOOT, seed=SEED):
 
 
 def efficiency(runs):
-    """How the timed processes spent their time: the share that was timed epochs.
+    """How the timed processes spent their time: the share that was timed epochs, and where
+    the rest went.
 
     runs: runs.csv, every attempt. A process ran several runs; its wall time (process_wall_s,
     start-up to exit, measured by the launcher) is counted once. Per origin (planned, extra,
-    pilot) and in all; span_min: from the first timed epoch to the last, in minutes (the
-    study's duration less its start, image builds and the report).
+    pilot) and in all: seconds of each untimed part of the runs (records.UNTIMED), between
+    timed epochs, and the rest (start-up, data loading, exit, the container; a process that
+    ran nothing); span_min: from the first timed epoch to the last, in minutes (the study's
+    duration less its start, image builds and the report).
     """
     procs = runs.dropna(subset=["process_wall_s"]).drop_duplicates(["origin", "process"])
-    timed = runs.assign(timed_s=runs["epoch_wall_s_sum"].fillna(0))
+    timed = runs.assign(timed_s=runs["epoch_wall_s_sum"].fillna(0),
+                        between_s=(runs["t_end"] - runs["t_start"] - runs["epoch_wall_s_sum"])
+                        .fillna(0).clip(lower=0))
+    parts = [f"untimed_{p}_s" for p in UNTIMED if f"untimed_{p}_s" in runs]
     rows = []
     for origin in [*sorted(procs["origin"].unique()), "all"]:
         sel = procs if origin == "all" else procs[procs["origin"] == origin]
         t = timed if origin == "all" else timed[timed["origin"] == origin]
         wall = float(sel["process_wall_s"].sum())
+        spent = {p.removeprefix("untimed_"): float(t[p].fillna(0).sum()) for p in parts}
+        spent["between_epochs_s"] = float(t["between_s"].sum())
         rows.append({"origin": origin, "processes": len(sel), "runs": len(t),
                      "process_s": wall, "timed_epochs_s": float(t["timed_s"].sum()),
                      "timed_share": float(t["timed_s"].sum()) / wall if wall else np.nan,
+                     **spent,
+                     "rest_s": wall - float(t["timed_s"].sum()) - sum(spent.values()),
                      "span_min": (t["t_end"].max() - t["t_start"].min()) / 60})
     return pd.DataFrame(rows)
 

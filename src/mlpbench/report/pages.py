@@ -15,6 +15,7 @@ import pandas as pd
 
 from mlpbench import paths
 from mlpbench.analysis import between_studies, gather, stats
+from mlpbench.analysis import warmup as warmup_check
 from mlpbench.analysis.claims import GAIN
 from mlpbench.analysis.hardware import of_runs
 from mlpbench.report import article as article_table
@@ -22,8 +23,8 @@ from mlpbench.report import published, tables
 from mlpbench.report.sections import CLAIMS, RUNS, WHERE
 
 # The saved tables the pages read: results/<name>.csv
-TABLES = ("runs", "epochs", "cells", "claims", "efficiency", "findings", "calibration",
-          "between_studies")
+TABLES = ("runs", "epochs", "cells", "claims", "efficiency", "warmup", "findings",
+          "calibration", "between_studies")
 
 
 def claims(t):
@@ -99,14 +100,30 @@ def efficiency(t):
         f"{r.harness_cpus_max:.3f}" for r in tables.harness(t["runs"]).itertuples())
     note = (f"{int(share['processes'])} processes ran {int(share['runs'])} runs in "
             f"{share['process_s'] / 60:.1f} min, from the first timed epoch to the last "
-            f"{share['span_min']:.1f} min; the rest of a process is its start-up (TensorFlow: "
-            "seconds), data loading, warm-up epochs, the peak probe and evaluation. The study's "
+            f"{share['span_min']:.1f} min. The columns say where the rest went: per run the peak "
+            "probe, data preparation, set-up, prime (compiling), warm-up epochs, evaluation and "
+            "the time between timed epochs; rest_s is each process's start-up (TensorFlow: "
+            "seconds), data loading and exit. The study's "
             "own processes (Snakemake, the launcher, Docker's daemons) used, per thread count, "
             f"in CPUs: {harness}. A cell that uses every CPU of the machine shares its CPUs "
             "with that work, which shows as interference in its epochs; a single-threaded cell "
             "leaves a CPU for it.")
     title = f"Timed epochs were {share['timed_share']:.0%} of the timed processes' wall time"
     return t["efficiency"].round(3), title, note
+
+
+def warmup(t):
+    table = t["warmup"]
+    slower = table[table["verdict"] != "not slower"]
+    title = ("Every implementation's first timed epoch was as fast as the rest" if slower.empty
+             else f"{len(slower)} of {len(table)} (implementation, threads) had a first timed "
+                  "epoch slower than the rest, or unclear")
+    note = ("first_ratio: a run's first timed epoch / the median of its later ones; median over "
+            "runs with a 95% bootstrap interval; share_slower: runs more than "
+            f"{warmup_check.TOLERANCE:.0%} slower. Not slower: the interval's top within "
+            f"{warmup_check.TOLERANCE:.0%}. The warm-up: warmup_steps steps, undone (prime), "
+            "then warmup_epochs epochs.")
+    return table.round(3), title, note
 
 
 def disturbed(t):
@@ -130,8 +147,9 @@ def article(t):
 def peak(t):
     return (tables.peak(t["cells"]), "Fraction of the machine's peak per cell",
             "Achieved: the model's FLOPs (matrix products) per second of median epoch time. "
-            "Peak: the same process's square-GEMM probe; shapes: its probe of the MLP's own "
-            "products at that batch. percent_of_peak = median over runs of achieved / peak.")
+            "Peak: the same process's square-GEMM probe; shapes: numpy-step2's processes' probe "
+            "of the MLP's own products at that batch. percent_of_peak = median over runs of "
+            "achieved / peak.")
 
 
 def hardware(t):
@@ -175,6 +193,7 @@ PAGES = [
     Page("noisy", RUNS, "noisy cells", f"CV above {stats.CV_WARN:.0%}", noisy),
     Page("efficiency", RUNS, "measurement efficiency",
          "timed share, duration, the study's own CPU use", efficiency),
+    Page("warmup", RUNS, "warm-up check", "first timed epoch against the rest", warmup),
     Page("disturbed", RUNS, "disturbed runs", "interference above the threshold", disturbed),
     Page("article", CLAIMS, "article vs this study", "35 epochs, seconds", article),
     Page("peak", WHERE, "fraction of peak", "achieved / probe GFLOP/s per cell", peak),
