@@ -75,3 +75,24 @@ def test_prime_steps_change_the_weights(mnist):
     impl.setup(dataset, params, model.Hyper(), BATCH, 0, 1)
     impl.train_steps(impl.warmup_steps)
     assert not np.array_equal(impl.get_params()[0][0], params[0][0])
+
+
+def test_warm_starts_cover_every_batch_shape():
+    impl = REGISTRY["jax-jit"]()
+    impl.batch = 300
+    assert impl.warm_starts(1200, 2) == [0, 300]  # every batch has 300 rows
+    assert impl.warm_starts(1000, 2) == [0, 300, 900]  # and the last, 100 rows, compiles too
+    assert impl.warm_starts(250, 2) == [0]
+
+
+def test_keras_warm_up_epoch_is_counted_untimed(mnist):
+    impl = REGISTRY["keras-fit"]()
+    reason = impl.skip("float32", BATCH, 1)
+    if reason:
+        pytest.skip(reason)
+    impl.setup(prepare(mnist, "float32", subset=SUBSET), model.init_params(0, "float32"),
+               model.Hyper(), BATCH, 0, 1)
+    impl.warm_up(1)  # one more untimed epoch that counts in training
+    impl.train(range(1, 2), NoClock())
+    assert set(impl.untimed_in_train_s) == {"prime", "warmup"}
+    assert all(s > 0 for s in impl.untimed_in_train_s.values())

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from time import perf_counter
 
 import numpy as np
 
@@ -40,11 +41,12 @@ def keras_weights_as_params(weights):
     return [(weights[i], weights[i + 1]) for i in range(0, len(weights), 2)]
 
 
-def fit_callback(keras, numbers, timed_from, clock, set_lr, restore):
+def fit_callback(keras, numbers, timed_from, clock, set_lr, restore, untimed):
     """A Keras callback for one fit() call whose epoch i is the schedule's epoch numbers[i], or
     None for a warm-up epoch that restore() undoes at its end. It sets each epoch's learning
-    rate and brackets the epochs numbered timed_from or later with the clock; keras is
-    imported late, so the class is made here."""
+    rate, brackets the epochs numbered timed_from or later with the clock and adds the others'
+    seconds to untimed ("prime": undone, "warmup": they count); keras is imported late, so the
+    class is made here."""
     first = next(e for e in numbers if e is not None)
 
     class FitEpochs(keras.callbacks.Callback):
@@ -52,12 +54,17 @@ def fit_callback(keras, numbers, timed_from, clock, set_lr, restore):
             set_lr(first if numbers[i] is None else numbers[i])
             if numbers[i] is not None and numbers[i] >= timed_from:
                 clock.epoch_begin(numbers[i])
+            else:
+                self.t0 = perf_counter()
 
         def on_epoch_end(self, i, logs=None):
+            if numbers[i] is not None and numbers[i] >= timed_from:
+                clock.epoch_end(numbers[i])
+                return
+            part = "prime" if numbers[i] is None else "warmup"
+            untimed[part] = untimed.get(part, 0.0) + perf_counter() - self.t0
             if numbers[i] is None:
                 restore()  # Keras's JAX backend reloads its state from the variables next epoch
-            elif numbers[i] >= timed_from:
-                clock.epoch_end(numbers[i])
 
     return FitEpochs()
 
@@ -128,8 +135,9 @@ class KerasImplementation(Implementation):
             return
         numbers = [None] * self.fit_warmup_epochs + list(range(first, epochs.stop))
         state = self.save_state()
+        self.untimed_in_train_s = {}
         fit(numbers, fit_callback(self.keras, numbers, epochs.start, clock, self._set_lr,
-                                  lambda: self.load_state(state)))
+                                  lambda: self.load_state(state), self.untimed_in_train_s))
 
     def save_state(self):
         optimizer = self.model.optimizer

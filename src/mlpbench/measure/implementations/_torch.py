@@ -107,12 +107,12 @@ class TorchImplementation(Implementation):
 
     warmup_steps = 2  # torch.compile compiles in the first; eager warms its allocator
 
-    def _steps(self, epoch, stop):
-        """The epoch's steps up to sample `stop`; returns when they are done."""
+    def _steps(self, epoch, starts):
+        """The epoch's steps at these batch starts; returns when they are done."""
         lr = self._lr(epoch)
         order = self.torch.from_numpy(epoch_permutation(self.seed, epoch, self.n))
         order = order.to(self.device)
-        for start in range(0, stop, self.batch):
+        for start in starts:
             idx = order[start : start + self.batch]
             self._step(self.x[idx], self.y[idx], lr)
         self._sync()
@@ -120,11 +120,11 @@ class TorchImplementation(Implementation):
     def train(self, epochs, clock):
         for epoch in epochs:
             clock.epoch_begin(epoch)
-            self._steps(epoch, self.n)
+            self._steps(epoch, range(0, self.n, self.batch))
             clock.epoch_end(epoch)
 
     def train_steps(self, steps):
-        self._steps(0, min(self.n, steps * self.batch))
+        self._steps(0, self.warm_starts(self.n, steps))
 
     def save_state(self):
         return [t.detach().clone() for t in (*self.params, *self.velocity)]

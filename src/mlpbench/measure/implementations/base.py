@@ -69,11 +69,12 @@ class Implementation:
         raise NotImplementedError
 
     warmup_steps = 0  # steps that compile and warm a framework, then undone (prime)
+    untimed_in_train_s = {}  # {"prime" | "warmup": s} train() spent untimed (Keras's fit)
 
     def prime(self):
         """Run `warmup_steps` training steps (tracing, compiling, allocating), then put the
         state back: the timed epochs start from the initial weights, as a fresh implementation
-        would, without paying for compilation (stats.first_epoch checks that it suffices)."""
+        would, without paying for compilation (analysis.warmup checks that it suffices)."""
         if self.warmup_steps:
             state = self.save_state()
             self.train_steps(self.warmup_steps)
@@ -87,8 +88,15 @@ class Implementation:
         raise NotImplementedError
 
     def train_steps(self, steps):
-        """The first `steps` steps of epoch 0, as train() runs them, untimed."""
+        """Steps of epoch 0 at warm_starts(), as train() runs them, untimed."""
         raise NotImplementedError
+
+    def warm_starts(self, n, steps):
+        """The first `steps` batches' starts, and the last batch's when it is shorter: a
+        compiling framework then has every batch shape of an epoch compiled."""
+        starts = list(range(0, min(n, steps * self.batch), self.batch))
+        last = (n - 1) // self.batch * self.batch
+        return starts + [last] if n % self.batch and last not in starts else starts
 
     def warm_up(self, epochs):
         """Untimed epochs that count in the lr schedule and in training (warmup_epochs)."""
@@ -140,7 +148,7 @@ class NumpyImplementation(Implementation):
 
     def train_steps(self, steps):
         order = epoch_permutation(self.seed, 0, len(self.x))
-        for start in range(0, min(len(order), steps * self.batch), self.batch):
+        for start in self.warm_starts(len(order), steps):
             idx = order[start : start + self.batch]
             self.step(self.x[idx], self.y[idx])
 

@@ -67,12 +67,12 @@ class JaxJit(Implementation):
 
     warmup_steps = 2
 
-    def _steps(self, epoch, stop):
-        """The epoch's steps up to sample `stop`; returns when they are done."""
+    def _steps(self, epoch, starts):
+        """The epoch's steps at these batch starts; returns when they are done."""
         jnp = self.jax.numpy
         lr = self._lr(epoch)
         order = jnp.asarray(epoch_permutation(self.seed, epoch, self.n))
-        for start in range(0, stop, self.batch):
+        for start in starts:
             self.params, self.velocity = self._step_idx(
                 self.params, self.velocity, self.x, self.y, order[start : start + self.batch], lr)
         self.jax.block_until_ready(self.params)  # JAX dispatches asynchronously
@@ -80,11 +80,11 @@ class JaxJit(Implementation):
     def train(self, epochs, clock):
         for epoch in epochs:
             clock.epoch_begin(epoch)
-            self._steps(epoch, self.n)
+            self._steps(epoch, range(0, self.n, self.batch))
             clock.epoch_end(epoch)
 
     def train_steps(self, steps):
-        self._steps(0, min(self.n, steps * self.batch))
+        self._steps(0, self.warm_starts(self.n, steps))
 
     def save_state(self):  # copies: the step donates (frees) the arrays it is given
         return self.jax.tree.map(self.jax.numpy.copy, (self.params, self.velocity))

@@ -60,23 +60,23 @@ class TfLoop(Implementation):
 
     warmup_steps = 2  # the first traces the step; the second runs it as every later one
 
-    def _steps(self, epoch, stop):
-        """The epoch's steps up to sample `stop`; returns when they are done."""
+    def _steps(self, epoch, starts):
+        """The epoch's steps at these batch starts; returns when they are done."""
         tf = self.tf
         lr = tf.constant(learning_rate(self.hyper, epoch), dtype=self.x.dtype)
         order = tf.constant(epoch_permutation(self.seed, epoch, self.n))
-        for start in range(0, stop, self.batch):
+        for start in starts:
             self._step_idx(order[start : start + self.batch], lr)
         self.w[-1].numpy()  # wait for the queued steps (a GPU runs asynchronously)
 
     def train(self, epochs, clock):
         for epoch in epochs:
             clock.epoch_begin(epoch)
-            self._steps(epoch, self.n)
+            self._steps(epoch, range(0, self.n, self.batch))
             clock.epoch_end(epoch)
 
     def train_steps(self, steps):
-        self._steps(0, min(self.n, steps * self.batch))
+        self._steps(0, self.warm_starts(self.n, steps))
 
     def save_state(self):
         return [v.numpy() for v in (*self.vars, *self.velocity)]

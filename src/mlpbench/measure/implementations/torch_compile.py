@@ -2,8 +2,9 @@
 
 The forward pass with the loss is one compiled graph (AOTAutograd compiles its backward too),
 the momentum update another; the learning rate is a 0-d tensor, so its per-epoch decay
-compiles nothing new. Compilation happens at the first step, in the warm-up epochs: impl_info
-gives the first step's seconds (compile included) beside the median of the others. Inductor
+compiles nothing new. Compilation happens at the first step, in prime()'s steps (undone):
+impl_info gives the first step's seconds (compile included) beside the median of the others
+prime() ran; the timed epochs run without that bookkeeping. Inductor
 fixes its CPU kernels' thread count at compile time, after import_torch set it, and compiles
 in this process (TORCHINDUCTOR_COMPILE_THREADS=1). It needs a C++ compiler and Python's
 headers (the torch image has g++ and them); without them the cell is skipped with the reason.
@@ -30,13 +31,20 @@ class TorchCompile(TorchImplementation):
 
     def prepare(self, loss, update):
         compile_ = self.torch.compile
-        self.first_step_s, self.step_s = None, []
+        self.first_step_s, self.step_s, self.priming = None, [], False
         return compile_(loss, dynamic=False), compile_(update, dynamic=False)
 
+    def prime(self):
+        self.priming = True
+        try:
+            super().prime()
+        finally:
+            self.priming = False
+
     def _step(self, xb, yb, lr):
-        if self.first_step_s is not None and len(self.step_s) >= 20:
+        if not self.priming:
             return super()._step(xb, yb, lr)
-        t0 = perf_counter()  # the first steps: how long compiling took, against the rest
+        t0 = perf_counter()  # prime's steps: how long compiling took, against the rest
         super()._step(xb, yb, lr)
         self._sync()
         seconds = perf_counter() - t0
