@@ -88,3 +88,12 @@ def test_variances_are_pooled_over_implementations_weighted_by_their_freedom():
     chosen = design.plan(pilot, CONFIG, {"numpy-step2": 2, "keras-fit": 2})
     assert chosen["epochs"]["keras-fit"] < CONFIG["pilot"]["max_epochs"]
     assert chosen["pooled"]["s2"] > 0.01
+
+
+def test_keras_warm_up_epoch_counts_in_each_cells_cost():
+    assert design.warmup_epochs("numpy-step2", {"warmup_epochs": 0}) == 0
+    assert design.warmup_epochs("keras-fit", {"warmup_epochs": 0}) == 1  # its fit's first epoch
+    assert design.warmup_epochs("keras-fit", {"warmup_epochs": 2}) == 3
+    # a Keras pilot process's one warm-up epoch is a cell's cost, not the process's start-up
+    comp = design.components(pilot_runs(0.2, 5.0, 0.05, 0.0, n=20, epochs=30), 1)
+    assert comp["start_s"] == pytest.approx(5.0, abs=0.2)

@@ -36,6 +36,15 @@ def pilot_cell(config, threads):
     return dtype, batches[len(batches) // 2], min(threads)
 
 
+def warmup_epochs(impl, config):
+    """Whole epochs a cell of impl trains untimed: the config's, and Keras's own warm-up epoch
+    (its fit()'s first, undone: KerasImplementation.fit_warmup_epochs)."""
+    from mlpbench.measure.implementations import REGISTRY
+
+    cls = REGISTRY.get(impl)
+    return config["warmup_epochs"] + getattr(cls, "fit_warmup_epochs", 0)
+
+
 def components(records, warmup_epochs):
     """Variance components and costs of one implementation from its pilot records (ok runs).
 
@@ -94,9 +103,9 @@ def plan(pilot, config, processes_per_repeat):
     the grid (thread counts x devices)}.
     """
     p = config["pilot"]
-    warmup = config["warmup_epochs"]
+    warm = {impl: warmup_epochs(impl, config) for impl in config["implementations"]}
     cells = len(grid.process_cells(config))
-    comps = {impl: components(pilot.get(impl, []), warmup)
+    comps = {impl: components(pilot.get(impl, []), warm[impl])
              for impl in config["implementations"]}
     spread, epochs, notes = pooled(comps.values()), {}, []
     for impl, comp in comps.items():
@@ -106,10 +115,10 @@ def plan(pilot, config, processes_per_repeat):
                          f"{p['max_epochs']} epochs")
             continue
         comp = {**comp, **spread}  # its costs, the pooled variances
-        comps[impl]["optimal_epochs"] = optimal_epochs(comp, cells, warmup)
-        epochs[impl] = epochs_per_process(comp, cells, warmup, p["min_epochs"],
+        comps[impl]["optimal_epochs"] = optimal_epochs(comp, cells, warm[impl])
+        epochs[impl] = epochs_per_process(comp, cells, warm[impl], p["min_epochs"],
                                           p["max_epochs"])
-    repeat_s = sum(processes_per_repeat[i] * process_cost(c, epochs[i], cells, warmup)
+    repeat_s = sum(processes_per_repeat[i] * process_cost(c, epochs[i], cells, warm[i])
                    for i, c in comps.items() if c is not None)
     fits = int(p["budget_s"] // repeat_s) if repeat_s else p["max_processes"]
     processes = min(p["max_processes"], max(p["min_processes"], fits))
