@@ -44,4 +44,4 @@ def test_runs_of_too_few_epochs_are_left_out():
 def test_the_warm_up_each_had_is_joined():
     runs = pd.DataFrame({"impl": ["numpy-fast"], "warmup_steps": [2], "warmup_epochs": [0]})
     table = warmup.first_epoch(epochs_of(1.0), runs)
-    assert table[["warmup_steps", "warmup_epochs"]].iloc[0].tolist() == [2, 0]
+    assert table[["warmup_steps", "warmup_epochs"]].iloc[0].tolist() == ["2", "0"]

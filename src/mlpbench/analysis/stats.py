@@ -196,7 +196,8 @@ def efficiency(runs):
     ran nothing); span_min: from the first timed epoch to the last, in minutes (the study's
     duration less its start, image builds and the report).
     """
-    procs = runs.dropna(subset=["process_wall_s"]).drop_duplicates(["origin", "process"])
+    runs = runs.dropna(subset=["process_wall_s"])  # what a launcher ran and timed
+    procs = runs.drop_duplicates(["origin", "process"])
     timed = runs.assign(timed_s=runs["epoch_wall_s_sum"].fillna(0),
                         between_s=(runs["t_end"] - runs["t_start"] - runs["epoch_wall_s_sum"])
                         .fillna(0).clip(lower=0))

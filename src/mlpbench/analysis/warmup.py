@@ -7,7 +7,7 @@ slower than the later ones of the same run. Per implementation and thread count,
 timed run with at least three epochs: the median of first / median(the rest), a percentile
 bootstrap interval of that median over runs, and the share of runs whose first epoch was more
 than TOLERANCE slower. Verdict: "not slower" when the interval's top is at most 1 + TOLERANCE,
-"slower" when its bottom is above it, else "unclear" (too few or too noisy runs).
+"slower" when its bottom is above it, else "unclear" (too noisy runs, or fewer than MIN_RUNS).
 """
 
 import numpy as np
@@ -18,6 +18,7 @@ from mlpbench.analysis.stats import median_ci
 
 TOLERANCE = 0.03
 MIN_EPOCHS = 3  # a first epoch and at least two to compare it with
+MIN_RUNS = 5  # fewer: a bootstrap interval over runs means nothing
 
 
 def first_ratios(epochs):
@@ -38,7 +39,8 @@ def first_epoch(epochs, runs=None):
     for (impl, device, threads), g in ratios.groupby(["impl", "device", "threads"], sort=True):
         r = g["first_ratio"].to_numpy(float)
         ci = median_ci(r)
-        verdict = ("not slower" if ci["ci_high"] <= 1 + TOLERANCE else
+        verdict = ("unclear" if len(r) < MIN_RUNS else
+                   "not slower" if ci["ci_high"] <= 1 + TOLERANCE else
                    "slower" if ci["ci_low"] > 1 + TOLERANCE else "unclear")
         rows.append({"impl": impl, "device": device, "threads": threads, "runs": len(r),
                      "first_ratio_median": ci["ratio"], "low": ci["ci_low"], "high": ci["ci_high"],
@@ -46,7 +48,16 @@ def first_epoch(epochs, runs=None):
     table = pd.DataFrame(rows, columns=["impl", "device", "threads", "runs", "first_ratio_median",
                                         "low", "high", "share_slower", "verdict"])
     if runs is not None and len(table):
-        warm = (runs.groupby("impl")[["warmup_steps", "warmup_epochs"]].max()
-                if "warmup_steps" in runs else runs.groupby("impl")[["warmup_epochs"]].max())
-        table = table.join(warm, on="impl")
+        table = table.join(runs.groupby("impl").agg(**{
+            col: (col, _span) for col in ("warmup_steps", "warmup_epochs") if col in runs}),
+            on="impl")
     return table
+
+
+def _span(values):
+    """"2", or "120-1200" where it varies (Keras's warm-up epoch has a step per batch)."""
+    values = values.dropna()
+    if values.empty:
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    return str(lo) if lo == hi else f"{lo}-{hi}"

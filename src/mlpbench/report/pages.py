@@ -115,7 +115,8 @@ def efficiency(t):
 def warmup(t):
     table = t["warmup"]
     slower = table[table["verdict"] != "not slower"]
-    title = ("Every implementation's first timed epoch was as fast as the rest" if slower.empty
+    title = ("No run had enough timed epochs to check its warm-up" if table.empty else
+             "Every implementation's first timed epoch was as fast as the rest" if slower.empty
              else f"{len(slower)} of {len(table)} (implementation, threads) had a first timed "
                   "epoch slower than the rest, or unclear")
     note = ("first_ratio: a run's first timed epoch / the median of its later ones; median over "

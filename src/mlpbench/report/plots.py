@@ -157,13 +157,15 @@ def roofline(runs):
         for device, dev in panel.groupby("device"):
             probe = dev.groupby("batch")[["peak_gflops", "peak_gflops_shapes"]].median()
             ax.axhline(dev["peak_gflops"].median(), color="grey", lw=1)
-            ax.plot(probe.index, probe["peak_gflops_shapes"], color="grey", ls="--", lw=1)
+            if probe["peak_gflops_shapes"].notna().any():  # numpy-step2's runs probe them
+                ax.plot(probe.index, probe["peak_gflops_shapes"], color="grey", ls="--", lw=1)
             if several:
                 ax.annotate(device, (probe.index[-1], dev["peak_gflops"].median()),
                             fontsize=7, color="grey", va="bottom", ha="right")
-    g.axes.flat[0].legend(handles=[
-        Line2D([], [], color="grey", lw=1, label="probe: square GEMM"),
-        Line2D([], [], color="grey", lw=1, ls="--", label="probe: the MLP's products")],
-        loc="lower right", fontsize=7)
+    probes = [Line2D([], [], color="grey", lw=1, label="probe: square GEMM")]
+    if d["peak_gflops_shapes"].notna().any():
+        probes.append(Line2D([], [], color="grey", lw=1, ls="--",
+                             label="probe: the MLP's products"))
+    g.axes.flat[0].legend(handles=probes, loc="lower right", fontsize=7)
     g.set_axis_labels("batch size", "achieved GFLOP/s (model FLOPs)")
     return g.figure
