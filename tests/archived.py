@@ -12,7 +12,7 @@ import pandas as pd
 import synthetic
 import yaml
 
-from mlpbench.analysis import claims, gather, hardware, ranking, stats
+from mlpbench.analysis import claims, gather, hardware, ranking, stats, warmup
 from mlpbench.measure.records import write_atomic
 from mlpbench.study import machine
 
@@ -54,6 +54,7 @@ def finished_study(repo, config_file=None, scale=None, seed=0):
     stats.cells(timed, runs).to_csv(results / "cells.csv", index=False)
     ranking.table(timed).to_csv(results / "ranking.csv", index=False)
     stats.efficiency(runs).to_csv(results / "efficiency.csv", index=False)
+    warmup.first_epoch(timed, runs).to_csv(results / "warmup.csv", index=False)
     claims.evaluate(epochs, runs).to_csv(results / "claims.csv", index=False)
     (results / "design.json").write_text(json.dumps({"design": "fixed", "repeats": 3}))
     config = yaml.safe_load((repo / "config" / "config.yaml").read_text())

@@ -37,8 +37,9 @@ def test_a_finished_study_is_archived_with_everything_a_reader_needs(tmp_path):
     assert folder.parent.name == "test-4cpu-avx2"  # "Test CPU", flags "avx2 fma"
     assert folder.name.endswith("-quick-" + archived.git(repo, "rev-parse", "--short=7", "HEAD"))
     names = {p.name for p in folder.iterdir()}
-    assert names == {"claims.csv", "cells.csv", "ranking.csv", "efficiency.csv", "design.json",
-                     "runs.csv.gz", "epochs.csv.gz", "article.csv", "machine.json"}
+    assert names == {"claims.csv", "cells.csv", "ranking.csv", "efficiency.csv", "warmup.csv",
+                     "design.json", "runs.csv.gz", "epochs.csv.gz", "article.csv",
+                     "machine.json"}
     with gzip.open(folder / "runs.csv.gz") as f:  # every attempt and column
         assert pd.read_csv(f).shape == pd.read_csv(results / "runs.csv").shape
     machine = json.loads((folder / "machine.json").read_text())

@@ -4,10 +4,10 @@
 
 The folder holds what a reader or a later analysis needs and nothing that can be regenerated
 at will (no HTML report): the claims, per-cell statistics, ranking, the article-versus-us
-table, the design and the efficiency table as they are; every attempt of every run (runs.csv)
-and every timed epoch (epochs.csv), gzipped; and machine.json: the hardware, its software, the
-image IDs, the locks' hashes, the revision, the config as run, when and how long it ran and the
-load at its start. <study> is "<date>-<time>-<config>-<short revision>".
+table, the design, the efficiency and warm-up tables as they are; every attempt of every run
+(runs.csv) and every timed epoch (epochs.csv), gzipped; and machine.json: the hardware, its
+software, the image IDs, the locks' hashes, the revision, the config as run, when and how long
+it ran and the load at its start. <study> is "<date>-<time>-<config>-<short revision>".
 
 It refuses, in one line each: a study that did not finish, results from a tree with
 uncommitted changes to what is measured (or from another revision than the tree's), a folder
@@ -29,7 +29,8 @@ from mlpbench.analysis import archive, gather, hardware
 from mlpbench.measure.provenance import VERSIONS
 from mlpbench.report import article
 
-COPIED = ("claims.csv", "cells.csv", "ranking.csv", "efficiency.csv", "design.json")
+COPIED = ("claims.csv", "cells.csv", "ranking.csv", "efficiency.csv", "warmup.csv",
+          "design.json")
 GZIPPED = ("runs.csv", "epochs.csv")
 ARTICLE = "article.csv"
 MAX_BYTES = 2 * 2**20
