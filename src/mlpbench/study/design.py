@@ -41,8 +41,7 @@ def warmup_epochs(impl, config):
     (its fit()'s first, undone: KerasImplementation.fit_warmup_epochs)."""
     from mlpbench.measure.implementations import REGISTRY
 
-    cls = REGISTRY.get(impl)
-    return config["warmup_epochs"] + getattr(cls, "fit_warmup_epochs", 0)
+    return config["warmup_epochs"] + REGISTRY[impl].fit_warmup_epochs
 
 
 def components(records, warmup_epochs):

@@ -18,7 +18,7 @@ import os
 import numpy as np
 
 from mlpbench.measure import DEVICES
-from mlpbench.measure.implementations.base import Implementation
+from mlpbench.measure.implementations.base import StepLoopImplementation
 from mlpbench.measure.model import epoch_permutation, learning_rate
 
 
@@ -48,7 +48,7 @@ def thread_settings(torch):
             "torch_interop_threads": torch.get_num_interop_threads()}
 
 
-class TorchImplementation(Implementation):
+class TorchImplementation(StepLoopImplementation):
     """The matched model in PyTorch; subclasses say how the step runs (eager or compiled)."""
 
     requires = ("torch",)
@@ -105,8 +105,6 @@ class TorchImplementation(Implementation):
         if self.device.type == "cuda":
             self.torch.cuda.synchronize()  # the epoch's queued kernels are done
 
-    warmup_steps = 2  # torch.compile compiles in the first; eager warms its allocator
-
     def _steps(self, epoch, starts):
         """The epoch's steps at these batch starts; returns when they are done."""
         lr = self._lr(epoch)
@@ -116,15 +114,6 @@ class TorchImplementation(Implementation):
             idx = order[start : start + self.batch]
             self._step(self.x[idx], self.y[idx], lr)
         self._sync()
-
-    def train(self, epochs, clock):
-        for epoch in epochs:
-            clock.epoch_begin(epoch)
-            self._steps(epoch, range(0, self.n, self.batch))
-            clock.epoch_end(epoch)
-
-    def train_steps(self, steps):
-        self._steps(0, self.warm_starts(self.n, steps))
 
     def save_state(self):
         return [t.detach().clone() for t in (*self.params, *self.velocity)]

@@ -69,6 +69,7 @@ class Implementation:
         raise NotImplementedError
 
     warmup_steps = 0  # steps that compile and warm a framework, then undone (prime)
+    fit_warmup_epochs = 0  # untimed epochs train() runs itself, then undoes (Keras's fit())
     untimed_in_train_s = {}  # {"prime" | "warmup": s} train() spent untimed (Keras's fit)
 
     def prime(self):
@@ -119,6 +120,31 @@ class Implementation:
         return {}
 
     phase_s = None  # per-phase seconds, one list per phase, one entry per timed epoch
+
+
+class StepLoopImplementation(Implementation):
+    """A framework's compiled step in our own Python loop (jax-jit, tf-loop, PyTorch).
+
+    Subclasses set self.n (training samples) and self.batch in setup() and supply
+    _steps(epoch, starts): the steps at these batch starts of the epoch's permutation,
+    returning when they are done (a framework may run them asynchronously).
+    """
+
+    # the first step traces or compiles it (torch-compile; eager PyTorch warms its allocator),
+    # the second runs it as every later one
+    warmup_steps = 2
+
+    def _steps(self, epoch, starts):
+        raise NotImplementedError
+
+    def train(self, epochs, clock):
+        for epoch in epochs:
+            clock.epoch_begin(epoch)
+            self._steps(epoch, range(0, self.n, self.batch))
+            clock.epoch_end(epoch)
+
+    def train_steps(self, steps):
+        self._steps(0, self.warm_starts(self.n, steps))
 
 
 class NumpyImplementation(Implementation):

@@ -18,11 +18,11 @@ import numpy as np
 
 from mlpbench.measure import DEVICES
 from mlpbench.measure.implementations._jax import import_jax, no_gpu
-from mlpbench.measure.implementations.base import Implementation
+from mlpbench.measure.implementations.base import StepLoopImplementation
 from mlpbench.measure.model import epoch_permutation, learning_rate
 
 
-class JaxJit(Implementation):
+class JaxJit(StepLoopImplementation):
     name = "jax-jit"
     requires = ("jax",)
     devices = DEVICES  # a GPU where one is visible (the CUDA image); CPU cells hide it
@@ -65,8 +65,6 @@ class JaxJit(Implementation):
     def _lr(self, epoch):
         return self.jax.numpy.asarray(learning_rate(self.hyper, epoch), self.dtype)
 
-    warmup_steps = 2
-
     def _steps(self, epoch, starts):
         """The epoch's steps at these batch starts; returns when they are done."""
         jnp = self.jax.numpy
@@ -76,15 +74,6 @@ class JaxJit(Implementation):
             self.params, self.velocity = self._step_idx(
                 self.params, self.velocity, self.x, self.y, order[start : start + self.batch], lr)
         self.jax.block_until_ready(self.params)  # JAX dispatches asynchronously
-
-    def train(self, epochs, clock):
-        for epoch in epochs:
-            clock.epoch_begin(epoch)
-            self._steps(epoch, range(0, self.n, self.batch))
-            clock.epoch_end(epoch)
-
-    def train_steps(self, steps):
-        self._steps(0, self.warm_starts(self.n, steps))
 
     def save_state(self):  # copies: the step donates (frees) the arrays it is given
         return self.jax.tree.map(self.jax.numpy.copy, (self.params, self.velocity))

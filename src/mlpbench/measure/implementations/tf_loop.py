@@ -10,11 +10,11 @@ import numpy as np
 
 from mlpbench.measure import DEVICES
 from mlpbench.measure.implementations._tf import import_tensorflow, thread_settings
-from mlpbench.measure.implementations.base import Implementation
+from mlpbench.measure.implementations.base import StepLoopImplementation
 from mlpbench.measure.model import epoch_permutation, learning_rate
 
 
-class TfLoop(Implementation):
+class TfLoop(StepLoopImplementation):
     name = "tf-loop"
     requires = ("tensorflow",)
     devices = DEVICES
@@ -58,8 +58,6 @@ class TfLoop(Implementation):
                      spec([], dtype)]
         self._step_batch = tf.function(apply, input_signature=batch_sig)
 
-    warmup_steps = 2  # the first traces the step; the second runs it as every later one
-
     def _steps(self, epoch, starts):
         """The epoch's steps at these batch starts; returns when they are done."""
         tf = self.tf
@@ -68,15 +66,6 @@ class TfLoop(Implementation):
         for start in starts:
             self._step_idx(order[start : start + self.batch], lr)
         self.w[-1].numpy()  # wait for the queued steps (a GPU runs asynchronously)
-
-    def train(self, epochs, clock):
-        for epoch in epochs:
-            clock.epoch_begin(epoch)
-            self._steps(epoch, range(0, self.n, self.batch))
-            clock.epoch_end(epoch)
-
-    def train_steps(self, steps):
-        self._steps(0, self.warm_starts(self.n, steps))
 
     def save_state(self):
         return [v.numpy() for v in (*self.vars, *self.velocity)]
