@@ -58,3 +58,15 @@ def test_phases_are_timed(mnist):
     impl.train(range(2), Clock())
     assert set(impl.phase_s) == {"forward", "backward", "update", "shuffle"}
     assert all(len(v) == 2 and min(v) > 0 for v in impl.phase_s.values())
+
+
+def test_padding_units_stay_zero_and_never_reach_the_output(mnist, monkeypatch):
+    monkeypatch.setattr(nf, "CHUNK", 96)
+    dataset = prepare(mnist, "float64", subset=600)
+    impl = trained("numpy-fast", dataset, 200, 2)
+    n1 = model.LAYERS[1]
+    assert impl.layout.units > n1  # the first layer is padded
+    assert not impl.w1t[n1:].any() and not impl.held[0][n1:].any()
+    velocity = impl.layout.views(impl.velocity)
+    assert not velocity[0][n1:].any() and not velocity[1][n1:].any()
+    assert impl.get_params()[0][0].shape == (model.LAYERS[0], n1)
