@@ -96,3 +96,29 @@ def test_keras_warm_up_epoch_is_counted_untimed(mnist):
     impl.train(range(1, 2), NoClock())
     assert set(impl.untimed_in_train_s) == {"prime", "warmup"}
     assert all(s > 0 for s in impl.untimed_in_train_s.values())
+
+
+def test_keras_cell_on_the_process_model_trains_as_on_a_fresh_model(mnist):
+    """A cell reuses the process's compiled model (keras_fit.COMPILED): after another cell has
+    trained it, it starts from the initial weights and a fresh optimizer, as a new model."""
+    from mlpbench.measure.implementations import keras_fit
+
+    if reason := REGISTRY["keras-fit"]().skip("float64", BATCH, 1):
+        pytest.skip(reason)
+    dataset = prepare(mnist, "float64", subset=SUBSET)
+
+    def cell(batch, seed):
+        impl = REGISTRY["keras-fit"]()
+        impl.setup(dataset, model.init_params(seed, "float64"), model.Hyper(), batch, 0, 1)
+        impl.train(range(2), NoClock())
+        return impl
+
+    keras_fit.COMPILED.clear()
+    fresh = cell(BATCH, 1).get_params()
+    keras_fit.COMPILED.clear()
+    first = cell(2 * BATCH, 2)  # another batch and other weights, on the same model
+    again = cell(BATCH, 1)
+    assert again.model is first.model
+    for (w, b), (ew, eb) in zip(again.get_params(), fresh, strict=True):
+        np.testing.assert_allclose(w, ew, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(b, eb, rtol=1e-12, atol=1e-14)
