@@ -53,26 +53,24 @@ class KerasFit(KerasImplementation):
         keras = self._start_keras(threads, seed, dtype)
         self.x, self.y = data.x_train, data.y_train
         self.hyper, self.batch, self.seed, self.threads = hyper, batch, seed, threads
-        self.model, self.optimizer, self.data_vars, fresh = self._compiled(keras, data, hyper)
-        self.load_state((params_as_keras_weights(params), fresh))
-
-    def _compiled(self, keras, data, hyper):
-        """This process's compiled model for (implementation, data, hyper), built once: a cell
-        then reuses its traced train function and the training set held in tf.Variables, not
-        copied again. Returns it with the optimizer's fresh values, which setup() restores."""
         key = (type(self), id(data), hyper)
         if key not in COMPILED:
-            dtype = str(data.x_train.dtype)
-            model = build_matched_model(keras, hyper, dtype)
-            optimizer = keras.optimizers.SGD(learning_rate=hyper.learn_rate,
-                                             momentum=hyper.mom_rate)
-            model.compile(optimizer=optimizer, loss=summed_binary_crossentropy(keras),
-                          jit_compile=self.jit_compile)
-            optimizer.build(model.trainable_variables)  # its slots (momentum) exist, at zero
-            data_vars = [self.tf.Variable(a, trainable=False) for a in (self.x, self.y)]
-            COMPILED[key] = (model, optimizer, data_vars, [v.numpy() for v in optimizer.variables],
-                             data)  # data kept alive: its id stays unique
-        return COMPILED[key][:4]
+            COMPILED[key] = self._compile(keras, data, hyper)
+        self.model, self.optimizer, self.data_vars, fresh, _ = COMPILED[key]
+        self.load_state((params_as_keras_weights(params), fresh))
+
+    def _compile(self, keras, data, hyper):
+        """This process's compiled model for (implementation, data, hyper): later cells reuse its
+        traced train function and the training set held in tf.Variables, not copied again.
+        Returns it with the optimizer's fresh values, which every setup() restores."""
+        self.model = build_matched_model(keras, hyper, str(data.x_train.dtype))
+        self.optimizer = keras.optimizers.SGD(learning_rate=hyper.learn_rate,
+                                              momentum=hyper.mom_rate)
+        self.model.compile(optimizer=self.optimizer, loss=summed_binary_crossentropy(keras),
+                           jit_compile=self.jit_compile)
+        fresh = self.save_state()[1]  # builds the optimizer: its slots (momentum) exist, at zero
+        data_vars = [self.tf.Variable(a, trainable=False) for a in (data.x_train, data.y_train)]
+        return self.model, self.optimizer, data_vars, fresh, data  # data alive: its id stays unique
 
     def _set_lr(self, epoch):
         self.optimizer.learning_rate.assign(learning_rate(self.hyper, epoch))

@@ -170,8 +170,8 @@ class NumpyFast(NumpyImplementation):
                 y = y_src[s:e]
             else:
                 # mode="clip": the indices are valid, and "raise" would buffer the output
-                np.take(x_src, order[s:e], axis=0, out=wk.x[:m], mode="clip")
-                y = np.take(y_src, order[s:e], axis=0, out=wk.y[:m], mode="clip")
+                np.take(x_src, taken := order[s:e], axis=0, out=wk.x[:m], mode="clip")
+                y = np.take(y_src, taken, axis=0, out=wk.y[:m], mode="clip")
             wk.t_gather += perf_counter() - t0
             self._chunk(wk, m, y, scale, first=s == start)
 
