@@ -20,8 +20,9 @@ COMPILED = {}  # (prepared data's id, hyper) -> its Training, built once per pro
 
 class Training:
     """The training set as device tensors, the variables, their velocities and the traced steps:
-    built once per process and data (1.1 s per cell when built per cell), then reused by every
-    cell, which sets the variables to its initial weights and the velocities to zero."""
+    built once per process and data (0.25-0.6 s of set-up per cell when built per cell), then
+    reused by every cell, which sets the variables to its initial weights and the velocities to
+    zero."""
 
     def __init__(self, tf, data, params, hyper):
         self.data = data  # kept alive: its id stays unique
