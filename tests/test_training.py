@@ -44,7 +44,11 @@ def test_one_thread_keeps_cpu_per_wall_near_one(tmp_path, mnist_path, impl):
     r = run_record(tmp_path, mnist_path, impl, batch=2000, epochs=2, warmup_epochs=1,
                    subset=20000)
     assert r["provenance"]["cpu_affinity"] == r["provenance"]["cpu_affinity"][:1]
-    assert all(0.8 <= ratio <= 1.05 for ratio in r["cpu_per_wall"]), r["cpu_per_wall"]
+    # Above 1 would be a second thread at work. Below 0.8, the wall the run did not compute must
+    # have gone to other work on its CPU: interference counts other processes and the
+    # hypervisor's steal (CI's shared machines once took half a CPU from three of these runs).
+    for ratio, taken in zip(r["cpu_per_wall"], r["interference"], strict=True):
+        assert ratio <= 1.05 and ratio + taken >= 0.8, (r["cpu_per_wall"], r["interference"])
     assert r["os_threads"] >= 1
     if impl.startswith("numpy"):
         assert all(b["num_threads"] == 1 for b in r["provenance"]["blas"])
